@@ -1,0 +1,47 @@
+//! The HTML shell and the page's routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::ui::{NotFound, SessionPanel};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: one page with the session buttons.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/leptos-sessions.css" />
+        <Title text="Leptos sessions" />
+        <Meta name="description" content="Set, get and pop a server-side session." />
+        <Router>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=SessionPanel />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,196 @@
+//! Settings, read once from the environment at start-up.
+//!
+//! Every variable is listed in the README and in `.env.example`. Production is
+//! the default: with `LEPTOS_ENV` unset the cookie is `Secure` and a missing
+//! `SESSION_SECRET` stops start-up.
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
+
+use leptos::config::LeptosOptions;
+use tower_sessions::cookie::Key;
+
+use crate::session::store::{BadStoreUrl, StoreUrl};
+
+/// The shortest `SESSION_SECRET` accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 64;
+const DEV_SECRET_FILE: &str = "session-secret";
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub environment: Environment,
+    pub data_dir: PathBuf,
+    pub store: StoreUrl,
+    pub cookie_secure: bool,
+    pub secret: SessionSecret,
+}
+
+/// Where the app runs; decides the security defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local development over plain http (`LEPTOS_ENV=DEV`).
+    Development,
+    /// Anything else (`LEPTOS_ENV=PROD`, or unset).
+    Production,
+}
+
+/// The key that signs session cookies. Its `Debug` never shows the key.
+#[derive(Clone)]
+pub struct SessionSecret(Key);
+
+impl SessionSecret {
+    /// The signing key.
+    pub fn key(&self) -> &Key {
+        &self.0
+    }
+
+    /// Accepts a secret of at least [`MIN_SECRET_BYTES`] bytes.
+    ///
+    /// # Errors
+    /// [`ConfigError::ShortSecret`] for a shorter one.
+    pub fn from_text(secret: &str) -> Result<Self, ConfigError> {
+        Key::try_from(secret.as_bytes())
+            .map(Self)
+            .map_err(|_| ConfigError::ShortSecret(secret.len()))
+    }
+}
+
+impl fmt::Debug for SessionSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionSecret(<redacted>)")
+    }
+}
+
+/// Why start-up cannot go on; each message names the variable to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("SESSION_SECRET is not set. In production (LEPTOS_ENV=PROD or unset) it is required: at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -base64 64`")]
+    MissingSecret,
+    #[error("SESSION_SECRET is {0} bytes; it must be at least {MIN_SECRET_BYTES} (e.g. `openssl rand -base64 64`)")]
+    ShortSecret(usize),
+    #[error("LEPTOS_ENV={0:?} is not understood; use DEV or PROD")]
+    BadEnvironment(String),
+    #[error("SESSION_COOKIE_SECURE={0:?} is not understood; use true or false")]
+    BadSecureFlag(String),
+    #[error(transparent)]
+    BadStore(#[from] BadStoreUrl),
+    #[error("could not read or keep the development key in {path}: {source}")]
+    DevSecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Leptos configuration: {0}")]
+    Leptos(String),
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable that is missing or wrong.
+    pub fn load() -> Result<Self, ConfigError> {
+        let leptos = leptos::config::get_configuration(None)
+            .map_err(|e| ConfigError::Leptos(e.to_string()))?
+            .leptos_options;
+        Self::from_vars(leptos, |name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `var`, a lookup of environment variables.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable that is missing or wrong.
+    pub fn from_vars(
+        leptos: LeptosOptions,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let environment = parse_environment(var("LEPTOS_ENV"))?;
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let store = match var("SESSION_STORE") {
+            Some(url) => url.parse()?,
+            None => StoreUrl::Sqlite(data_dir.join("sessions.db")),
+        };
+        let cookie_secure = match var("SESSION_COOKIE_SECURE").as_deref() {
+            None | Some("") => environment == Environment::Production,
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => return Err(ConfigError::BadSecureFlag(other.into())),
+        };
+        let secret = session_secret(environment, &data_dir, var("SESSION_SECRET"))?;
+        Ok(Self {
+            leptos,
+            environment,
+            data_dir,
+            store,
+            cookie_secure,
+            secret,
+        })
+    }
+}
+
+fn parse_environment(value: Option<String>) -> Result<Environment, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("dev" | "development") => Ok(Environment::Development),
+        None | Some("prod" | "production") => Ok(Environment::Production),
+        Some(_) => Err(ConfigError::BadEnvironment(value.unwrap_or_default())),
+    }
+}
+
+fn session_secret(
+    environment: Environment,
+    data_dir: &Path,
+    value: Option<String>,
+) -> Result<SessionSecret, ConfigError> {
+    match (value.filter(|v| !v.is_empty()), environment) {
+        (Some(secret), _) => SessionSecret::from_text(&secret),
+        (None, Environment::Production) => Err(ConfigError::MissingSecret),
+        (None, Environment::Development) => dev_secret(&data_dir.join(DEV_SECRET_FILE)),
+    }
+}
+
+/// A development key, generated on first run and kept so sessions survive restarts.
+fn dev_secret(path: &Path) -> Result<SessionSecret, ConfigError> {
+    let io = |source| ConfigError::DevSecretFile {
+        path: path.to_owned(),
+        source,
+    };
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return SessionSecret::from_text(text.trim());
+    }
+    let hex: String = Key::generate()
+        .master()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    write_private(path, &hex).map_err(io)?;
+    tracing::warn!(
+        path = %path.display(),
+        "SESSION_SECRET is not set: generated a development key and kept it in this file; set SESSION_SECRET in production"
+    );
+    SessionSecret::from_text(&hex)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+use std::collections::HashMap;
+
+use super::*;
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("leptos-sessions")
+        .build()
+}
+
+fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Settings::from_vars(options(), |name| vars.get(name).cloned())
+}
+
+#[test]
+fn production_is_the_default_and_needs_a_secret() {
+    let err = settings(&[]).unwrap_err().to_string();
+    assert!(err.contains("SESSION_SECRET"), "{err}");
+    let err = settings(&[("LEPTOS_ENV", "PROD")]).unwrap_err().to_string();
+    assert!(err.contains("SESSION_SECRET"), "{err}");
+}
+
+#[test]
+fn a_short_secret_is_refused_in_every_environment() {
+    for env in ["PROD", "DEV"] {
+        let err = settings(&[("LEPTOS_ENV", env), ("SESSION_SECRET", "short")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SESSION_SECRET is 5 bytes"), "{err}");
+    }
+}
+
+#[test]
+fn production_cookies_are_secure_unless_turned_off() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.environment, Environment::Production);
+    assert!(s.cookie_secure);
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_COOKIE_SECURE", "false"),
+    ])
+    .unwrap();
+    assert!(!s.cookie_secure);
+    assert!(settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_COOKIE_SECURE", "maybe")
+    ])
+    .is_err());
+}
+
+#[test]
+fn development_generates_one_key_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let first = settings(&[("LEPTOS_ENV", "DEV"), ("DATA_DIR", data)]).unwrap();
+    assert!(
+        !first.cookie_secure,
+        "plain-http development needs a non-Secure cookie"
+    );
+    let second = settings(&[("LEPTOS_ENV", "dev"), ("DATA_DIR", data)]).unwrap();
+    assert_eq!(first.secret.key().master(), second.secret.key().master());
+    let kept = std::path::Path::new(data).join(DEV_SECRET_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key file must be private");
+    }
+}
+
+#[test]
+fn the_store_defaults_to_sqlite_in_the_data_folder() {
+    let s = settings(&[("SESSION_SECRET", SECRET), ("DATA_DIR", "/srv/app")]).unwrap();
+    assert_eq!(s.store, StoreUrl::Sqlite("/srv/app/sessions.db".into()));
+    let err = settings(&[("SESSION_SECRET", SECRET), ("SESSION_STORE", "mongo://x")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sqlite://PATH"), "{err}");
+}
+
+#[test]
+fn the_secret_never_shows_in_debug_output() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("0123456789abcdef"), "{shown}");
+}
+
+#[test]
+fn an_unknown_environment_is_an_error() {
+    let err = settings(&[("LEPTOS_ENV", "staging")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("LEPTOS_ENV"), "{err}");
+}

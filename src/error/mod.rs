@@ -1,0 +1,107 @@
+//! The one error type the page, the server functions and the plain routes share.
+//!
+//! Its messages are written for the person at the browser: each says what went
+//! wrong from their side and never carries internals (store errors are logged
+//! on the server and replaced by an opaque variant).
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+mod ssr;
+
+/// What went wrong, as a user may see it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The session store did not answer; nothing was changed.
+    #[error("The session store is unavailable right now. Nothing was changed; please try again in a moment.")]
+    StoreUnavailable,
+    /// The request itself was malformed (bad form body, unknown field, …).
+    #[error("The request was not understood: {0}")]
+    BadRequest(String),
+    /// The browser could not reach the server at all.
+    #[error("Could not reach the server. Check the connection and try again.")]
+    Unreachable,
+    /// A fault on the server that the user cannot fix; the cause is in the server log.
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::StoreUnavailable => 503,
+            Self::BadRequest(_) => 400,
+            Self::Unreachable => 502,
+            Self::Internal => 500,
+        }
+    }
+
+    /// A short stable name, used to carry the error through a no-JS redirect.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::StoreUnavailable => "store_unavailable",
+            Self::BadRequest(_) => "bad_request",
+            Self::Unreachable => "unreachable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The inverse of [`AppError::code`]; unknown codes read as [`AppError::Internal`]
+    /// so a hand-edited URL cannot put arbitrary text on the page.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "store_unavailable" => Self::StoreUnavailable,
+            "bad_request" => Self::BadRequest("the form could not be read".into()),
+            "unreachable" => Self::Unreachable,
+            _ => Self::Internal,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg)
+            | ServerFnErrorErr::MissingArg(msg)
+            | ServerFnErrorErr::UnsupportedRequestMethod(msg) => Self::BadRequest(msg),
+            ServerFnErrorErr::Request(_) => Self::Unreachable,
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_stay_opaque() {
+        for e in [
+            AppError::StoreUnavailable,
+            AppError::Unreachable,
+            AppError::Internal,
+        ] {
+            assert_eq!(AppError::from_code(e.code()), e);
+        }
+        assert_eq!(AppError::from_code("<script>"), AppError::Internal);
+    }
+
+    #[test]
+    fn client_mistakes_are_4xx_and_store_faults_are_503() {
+        let bad = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(bad.status(), 400);
+        assert_eq!(AppError::StoreUnavailable.status(), 503);
+        let internal = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("db".into()));
+        assert!(
+            !internal.to_string().contains("db"),
+            "internals must not leak"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! `GET /healthz`: whether the session store answers, for load balancers.
+
+use std::time::Duration;
+
+use axum::{extract::State, http::StatusCode};
+
+use crate::session::store::SessionBackend;
+
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 when the store answers within two seconds, 503 when it does not.
+pub async fn healthz(State(store): State<SessionBackend>) -> (StatusCode, String) {
+    let kind = store.kind();
+    match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            format!("ok: the {kind} session store answers\n"),
+        ),
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, store = kind, "health check: store failed");
+            unavailable(kind)
+        }
+        Err(_) => {
+            tracing::error!(store = kind, "health check: store timed out");
+            unavailable(kind)
+        }
+    }
+}
+
+fn unavailable(kind: &str) -> (StatusCode, String) {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("unavailable: the {kind} session store does not answer\n"),
+    )
+}

@@ -1,0 +1,52 @@
+//! Server-only glue between the server functions and the typed session.
+
+use axum::http::{header::ACCEPT, request::Parts, Method};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::{
+    error::AppError,
+    session::{op::Op, UserSession},
+};
+
+/// Runs `op` on the caller's session and shapes the answer for the caller:
+/// a JSON value for the hydrated page, a redirect for a plain form post.
+pub async fn perform(op: Op) -> Result<String, AppError> {
+    let result = match leptos_axum::extract::<UserSession>().await {
+        Ok(session) => session.perform(op).await,
+        Err(err) => {
+            tracing::error!(error = %err, "could not extract the session");
+            Err(AppError::Internal)
+        }
+    };
+    if is_plain_form_post() {
+        let target = match &result {
+            Ok(_) => format!("/?answer={}", op.as_str()),
+            Err(err) => format!("/?error={}", err.code()),
+        };
+        leptos_axum::redirect(&target);
+        let response = expect_context::<ResponseOptions>();
+        // 303 so the browser follows with a GET and a reload does not re-post.
+        response.set_status(axum::http::StatusCode::SEE_OTHER);
+    } else if let Err(err) = &result {
+        let response = expect_context::<ResponseOptions>();
+        if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
+            response.set_status(status);
+        }
+    }
+    result
+}
+
+/// A browser posting the form itself (no JavaScript) asks for HTML; the
+/// hydrated page's `fetch` asks for JSON. A server-side render of the page
+/// (a GET) calls server functions in-process and must not be redirected.
+fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts.method == Method::POST
+            && parts
+                .headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
+}

@@ -1,0 +1,104 @@
+//! The typed session: the only code that names session keys or touches
+//! `tower_sessions::Session`, and so the place for its security rules.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use tower_sessions::Session;
+
+use super::op::{self, Op};
+use crate::error::AppError;
+
+/// A visitor's server-side session, seen through the operations the app allows.
+#[derive(Debug, Clone)]
+pub struct UserSession {
+    session: Session,
+}
+
+impl UserSession {
+    const USERNAME: &'static str = "Username";
+    /// Every key this wrapper writes; a session holding none of them is ended.
+    const KEYS: &'static [&'static str] = &[Self::USERNAME];
+
+    /// Wraps a session taken from the request.
+    pub fn new(session: Session) -> Self {
+        Self { session }
+    }
+
+    /// Stores the user name.
+    ///
+    /// Setting a user is a privilege change, so an existing session gets a new
+    /// id and the old one stops working (no session fixation).
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    pub async fn set_user(&self, name: &str) -> Result<(), AppError> {
+        self.session.insert(Self::USERNAME, name).await?;
+        if self.session.id().is_some() {
+            self.session.cycle_id().await?;
+        }
+        Ok(())
+    }
+
+    /// The stored user name, if any.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read.
+    pub async fn user(&self) -> Result<Option<String>, AppError> {
+        Ok(self.session.get(Self::USERNAME).await?)
+    }
+
+    /// Removes the user name (no error when absent) and returns it.
+    ///
+    /// A session left with nothing in it is deleted from the store, and the
+    /// cookie is removed with it.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    pub async fn pop_user(&self) -> Result<Option<String>, AppError> {
+        let user = self.session.remove::<String>(Self::USERNAME).await?;
+        if self.session.id().is_some() && self.holds_nothing().await? {
+            self.session.flush().await?;
+        }
+        Ok(user)
+    }
+
+    /// Runs one of the seed's operations and returns the seed's answer.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store fails.
+    pub async fn perform(&self, op: Op) -> Result<String, AppError> {
+        match op {
+            Op::Set => {
+                self.set_user(op::ADMIN).await?;
+                Ok(op::SET_ANSWER.to_owned())
+            }
+            Op::Get => Ok(op::welcome(self.user().await?.as_deref())),
+            Op::Pop => {
+                self.pop_user().await?;
+                Ok(op::POP_ANSWER.to_owned())
+            }
+        }
+    }
+
+    async fn holds_nothing(&self) -> Result<bool, AppError> {
+        for key in Self::KEYS {
+            if self.session.get_value(key).await?.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for UserSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| {
+                tracing::error!(why, "no session on the request");
+                AppError::Internal
+            })?;
+        Ok(Self::new(session))
+    }
+}

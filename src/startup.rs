@@ -1,0 +1,191 @@
+//! Builds the router and serves it.
+
+use std::{future::Future, io, net::SocketAddr};
+
+use axum::{extract::FromRef, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_sessions::{cookie::SameSite, SessionManagerLayer};
+
+use crate::{
+    app::{shell, App},
+    config::Settings,
+    health::healthz,
+    session::{
+        self,
+        store::{SessionBackend, StoreError},
+    },
+};
+
+/// What handlers and server functions can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: SessionBackend,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for SessionBackend {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+/// Start-up failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+}
+
+/// The cookie's name: `__Host-` makes the browser refuse it unless it is
+/// `Secure`, host-only and `Path=/`, which is how we set it.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+/// The whole app as one router: the page, its server functions, the seed's
+/// plain routes, `/healthz` and the static files.
+pub fn router(settings: &Settings, store: SessionBackend) -> Router {
+    let sessions = SessionManagerLayer::new(store.clone())
+        .with_name(cookie_name(settings.cookie_secure))
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_secure(settings.cookie_secure)
+        .with_signed(settings.secret.key().clone());
+
+    let state = AppState {
+        leptos_options: settings.leptos.clone(),
+        store,
+    };
+    let pkg_dir = format!(
+        "{}/{}",
+        settings.leptos.site_root, settings.leptos.site_pkg_dir
+    );
+    let options = settings.leptos.clone();
+
+    Router::new()
+        .merge(session::routes::router())
+        .leptos_routes(&state, generate_route_list(App), move || {
+            shell(options.clone())
+        })
+        // Only the routes above read sessions; static files and health
+        // checks below skip the cookie work.
+        .layer(sessions)
+        .route("/healthz", get(healthz))
+        .nest_service(
+            &format!("/{}", settings.leptos.site_pkg_dir),
+            ServeDir::new(pkg_dir),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: SessionBackend,
+}
+
+impl Application {
+    /// Opens the store and binds `settings.leptos.site_addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// [`StartupError`] when the store cannot be opened or the address bound.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let store = SessionBackend::connect(&settings.store).await?;
+        let addr = settings.leptos.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        Ok(Self {
+            router: router(settings, store.clone()),
+            listener,
+            store,
+        })
+    }
+
+    /// The address actually bound.
+    ///
+    /// # Errors
+    /// The socket's error, if it has none.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, lets in-flight requests finish, then
+    /// closes the store.
+    ///
+    /// # Errors
+    /// An I/O error from the listener.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// Serves `settings` until SIGTERM or Ctrl-C.
+///
+/// # Errors
+/// [`StartupError`] when the server cannot start; I/O errors while serving.
+pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let app = Application::build(&settings).await?;
+    tracing::info!(
+        addr = %app.local_addr()?,
+        store = %settings.store,
+        secure_cookie = settings.cookie_secure,
+        "serving"
+    );
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,91 @@
+//! Cookies the server did not issue are never trusted or adopted.
+
+use leptos_sessions::config::SessionSecret;
+use reqwest::header::COOKIE;
+
+use crate::helpers::{set_cookie, spawn_app, COOKIE as NAME, SECRET};
+
+/// A cookie for `id` signed with the server's own key: what an attacker
+/// would need to plant an id, and the only way to name an unknown one.
+pub fn forge_cookie(id: &str) -> String {
+    let key = SessionSecret::from_text(SECRET).unwrap();
+    let mut jar = tower_sessions::cookie::CookieJar::new();
+    jar.signed_mut(key.key())
+        .add(tower_sessions::cookie::Cookie::new(NAME, id.to_owned()));
+    jar.get(NAME).unwrap().value().to_owned()
+}
+
+#[tokio::test]
+async fn a_tampered_cookie_is_a_new_anonymous_session() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    let good = app.cookie().expect("a session cookie");
+    let mut tampered = good.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+
+    let plain = reqwest::Client::new();
+    let res = plain
+        .get(app.url("/getsession"))
+        .header(COOKIE, format!("{NAME}={tampered}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+
+    // The real cookie still works: a forgery touched no other session.
+    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
+}
+
+#[tokio::test]
+async fn an_unknown_session_id_is_anonymous_and_not_adopted() {
+    let app = spawn_app().await;
+    let planted_id = "AAAAAAAAAAAAAAAAAAAAAA";
+    let planted = forge_cookie(planted_id);
+    let plain = reqwest::Client::new();
+
+    let res = plain
+        .get(app.url("/getsession"))
+        .header(COOKIE, format!("{NAME}={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+
+    let res = plain
+        .get(app.url("/setsession"))
+        .header(COOKIE, format!("{NAME}={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (issued, _) = set_cookie(&res).expect("a fresh cookie");
+    assert!(!issued.ends_with(planted_id), "the planted id was adopted");
+
+    let res = plain
+        .get(app.url("/getsession"))
+        .header(COOKIE, format!("{NAME}={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+}
+
+#[tokio::test]
+async fn garbage_cookies_are_ignored_not_errors() {
+    let app = spawn_app().await;
+    let plain = reqwest::Client::new();
+    for value in ["", "x", "%%%", &"A".repeat(3000), "a.b.c;d"] {
+        let res = plain
+            .get(app.url("/getsession"))
+            .header(COOKIE, format!("{NAME}={value}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "cookie {value:?}");
+        assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+    }
+}

@@ -1,0 +1,40 @@
+use leptos_sessions::session::store::{SessionBackend, StoreUrl};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_answers_200_while_the_store_answers() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("sqlite"), "{body}");
+}
+
+#[tokio::test]
+async fn a_store_that_is_down_gives_503_not_500() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SessionBackend::connect(&StoreUrl::Sqlite(dir.path().join("s.db")))
+        .await
+        .unwrap();
+    store.close().await;
+    let addr = crate::helpers::spawn_router(store).await;
+    let client = reqwest::Client::new();
+
+    let res = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+
+    // A visitor with a cookie makes the app read the store.
+    let cookie = crate::cookies::forge_cookie("AAAAAAAAAAAAAAAAAAAAAA");
+    let res = client
+        .get(format!("http://{addr}/getsession"))
+        .header("cookie", format!("session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("unavailable"));
+}

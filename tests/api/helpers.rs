@@ -1,0 +1,167 @@
+//! Spawns the real router on a port-0 listener over a real SQLite file.
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc};
+
+use leptos::config::LeptosOptions;
+use leptos_sessions::{
+    config::Settings,
+    session::store::{SessionBackend, StoreUrl},
+    startup::{self, Application},
+};
+use reqwest::{cookie::Jar, header, redirect::Policy, Client, Response};
+use tempfile::TempDir;
+use tokio::{sync::oneshot, task::JoinHandle};
+
+/// The key the test servers sign cookies with (tests forge cookies with it too).
+pub const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-test-secret";
+/// The cookie name when `Secure` is off, as in these plain-http tests.
+pub const COOKIE: &str = "session";
+
+/// A running app and a browser-like client with its own cookie jar.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub jar: Arc<Jar>,
+    pub db: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+    _dir: Option<TempDir>,
+}
+
+pub fn settings(store: &StoreUrl) -> Settings {
+    let leptos = LeptosOptions::builder()
+        .output_name("leptos-sessions")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let vars = HashMap::from([
+        ("SESSION_SECRET", SECRET.to_owned()),
+        ("SESSION_COOKIE_SECURE", "false".to_owned()),
+        ("SESSION_STORE", store.to_string()),
+    ]);
+    Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings")
+}
+
+/// A client that keeps cookies in `jar` and does not follow redirects, so
+/// tests see exactly what the server answered.
+pub fn client(jar: &Arc<Jar>) -> Client {
+    Client::builder()
+        .cookie_provider(Arc::clone(jar))
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// An app on a fresh SQLite file in a temporary folder.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("sessions.db");
+    let mut app = spawn_app_on(&db, Arc::new(Jar::default())).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// An app on the SQLite file `db`, with a client using `jar`.
+pub async fn spawn_app_on(db: &std::path::Path, jar: Arc<Jar>) -> TestApp {
+    let app = Application::build(&settings(&StoreUrl::Sqlite(db.to_owned())))
+        .await
+        .expect("app starts");
+    let addr = app.local_addr().expect("bound");
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        addr,
+        client: client(&jar),
+        jar,
+        db: db.to_owned(),
+        stop: Some(stop),
+        task,
+        _dir: None,
+    }
+}
+
+/// Serves the router over `store` as it is (e.g. closed), for outage tests.
+pub async fn spawn_router(store: SessionBackend) -> SocketAddr {
+    let router = startup::router(&settings(&StoreUrl::Memory), store);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// `GET path`, returning the status and body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        (res.status().as_u16(), res.text().await.expect("body"))
+    }
+
+    /// Calls a server function as the hydrated page's `fetch` does.
+    pub async fn call(&self, server_fn: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/{server_fn}")))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .expect("server fn call")
+    }
+
+    /// Posts a button's form as a browser without JavaScript does.
+    pub async fn post_form(&self, server_fn: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/{server_fn}")))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::REFERER, self.url("/"))
+            .body("")
+            .send()
+            .await
+            .expect("form post")
+    }
+
+    /// The session cookie's value as the jar holds it, if any.
+    pub fn cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&self.url("/").parse().unwrap())?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .expect("server task")
+            .expect("server ran");
+    }
+}
+
+/// The session cookie a response sets, as `(value, whole Set-Cookie line)`.
+pub fn set_cookie(res: &Response) -> Option<(String, String)> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| line.starts_with(&format!("{COOKIE}=")))
+        .map(|line| {
+            let value = line[COOKIE.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (value, line.to_owned())
+        })
+}

@@ -1,0 +1,80 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_seed_flow_through_the_plain_routes() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/getsession").await,
+        (200, "Welcome Anonymous".into())
+    );
+    assert_eq!(
+        app.get("/setsession").await,
+        (200, "The session has been Set".into())
+    );
+    assert_eq!(app.get("/getsession").await, (200, "Welcome Admin".into()));
+    assert_eq!(
+        app.get("/popsession").await,
+        (200, "Session Deleted".into())
+    );
+    assert_eq!(
+        app.get("/getsession").await,
+        (200, "Welcome Anonymous".into())
+    );
+}
+
+#[tokio::test]
+async fn plain_routes_answer_text_plain() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/getsession")).send().await.unwrap();
+    let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(kind.starts_with("text/plain"), "{kind}");
+}
+
+#[tokio::test]
+async fn popping_an_empty_session_is_not_an_error() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/popsession").await,
+        (200, "Session Deleted".into())
+    );
+    assert_eq!(
+        app.get("/popsession").await,
+        (200, "Session Deleted".into())
+    );
+    assert!(app.cookie().is_none(), "nothing to keep, so no cookie");
+}
+
+#[tokio::test]
+async fn the_cookie_holds_only_an_opaque_signed_id_with_safe_attributes() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/setsession")).send().await.unwrap();
+    let (value, line) = crate::helpers::set_cookie(&res).expect("a session cookie");
+    assert!(
+        !value.contains("Admin") && !value.contains("Username"),
+        "{value}"
+    );
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(line.contains(attribute), "{attribute} missing from {line}");
+    }
+    let rows: i64 = {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db.display()))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(rows, 1, "the data lives in the SQLite file");
+}
+
+#[tokio::test]
+async fn pop_ends_the_session_and_removes_the_cookie() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    assert!(app.cookie().is_some());
+    let res = app.client.get(app.url("/popsession")).send().await.unwrap();
+    let (_, line) = crate::helpers::set_cookie(&res).expect("a removal cookie");
+    assert!(line.contains("Max-Age=0"), "{line}");
+    assert!(app.cookie().is_none(), "the browser drops the cookie");
+}

@@ -1,0 +1,82 @@
+use reqwest::header::LOCATION;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_seed_flow_through_server_functions_as_the_hydrated_page_calls_them() {
+    let app = spawn_app().await;
+    for (name, answer) in [
+        ("get_session", "Welcome Anonymous"),
+        ("set_session", "The session has been Set"),
+        ("get_session", "Welcome Admin"),
+        ("pop_session", "Session Deleted"),
+        ("get_session", "Welcome Anonymous"),
+    ] {
+        let res = app.call(name).await;
+        assert_eq!(res.status(), 200, "{name}");
+        assert_eq!(res.json::<String>().await.unwrap(), answer, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_post_without_javascript_redirects_back_with_the_answer() {
+    let app = spawn_app().await;
+    for (name, op, answer) in [
+        ("set_session", "set", "The session has been Set"),
+        ("get_session", "get", "Welcome Admin"),
+        ("pop_session", "pop", "Session Deleted"),
+        ("get_session", "get", "Welcome Anonymous"),
+    ] {
+        let res = app.post_form(name).await;
+        assert_eq!(res.status(), 303, "{name}");
+        let target = res.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert_eq!(target, format!("/?answer={op}"));
+        let (status, page) = app.get(&target).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(answer), "{name}: page lacks {answer:?}");
+    }
+}
+
+#[tokio::test]
+async fn page_and_plain_routes_share_one_session() {
+    let app = spawn_app().await;
+    app.call("set_session").await;
+    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
+    app.get("/popsession").await;
+    let res = app.call("get_session").await;
+    assert_eq!(res.json::<String>().await.unwrap(), "Welcome Anonymous");
+}
+
+#[tokio::test]
+async fn the_page_renders_the_three_buttons_and_a_status_line() {
+    let app = spawn_app().await;
+    let (status, page) = app.get("/").await;
+    assert_eq!(status, 200);
+    for name in ["Set session", "Get session", "Pop session"] {
+        assert!(
+            page.contains(&format!(">{name}</button>")),
+            "missing button {name}"
+        );
+    }
+    assert!(page.contains("role=\"status\""));
+    assert!(
+        page.contains("action=\"/api/set_session\""),
+        "forms post to the server fn"
+    );
+}
+
+#[tokio::test]
+async fn a_hand_written_answer_in_the_url_cannot_put_text_on_the_page() {
+    let app = spawn_app().await;
+    let (status, page) = app.get("/?answer=Welcome%20Mallory&error=%3Cb%3E").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("Mallory") && !page.contains("<b>"));
+}
+
+#[tokio::test]
+async fn unknown_pages_and_server_functions_are_4xx() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/no-such-page").await.0, 404);
+    let res = app.call("no_such_fn").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}
