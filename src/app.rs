@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::ui::{NotFound, SessionPanel};
@@ -39,7 +39,9 @@ pub fn App() -> impl IntoView {
         <Router>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=SessionPanel />
+                    // Async: the answer a no-JS redirect asks for must be in
+                    // the HTML itself, not streamed in for a script to place.
+                    <Route path=path!("") view=SessionPanel ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
