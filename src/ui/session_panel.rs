@@ -80,6 +80,14 @@ pub fn SessionPanel() -> impl IntoView {
                     }}
                 </Transition>
             </p>
+            <p class="routes">
+                "The same session as plain text, for curl: "
+                <code>"/setsession"</code>
+                ", "
+                <code>"/getsession"</code>
+                ", "
+                <code>"/popsession"</code>
+            </p>
         </section>
     }
 }
