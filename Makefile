@@ -1,4 +1,4 @@
-.PHONY: run test
+.PHONY: run test watch
 
 ## Install what is missing, then serve the app at http://127.0.0.1:3000 (SQLite store).
 run:
@@ -7,3 +7,7 @@ run:
 ## Run every test (installs what the tests need, e.g. Debian's chromium).
 test:
 	@scripts/test.sh
+
+## Development: rebuild and reload the page on every save.
+watch:
+	@scripts/run.sh watch

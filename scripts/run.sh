@@ -2,11 +2,16 @@
 # Installs what is missing, then builds and serves the app at http://127.0.0.1:3000
 # on the embedded SQLite store (data/sessions.db), in development mode: plain http,
 # so the cookie is not `Secure`, and a generated key kept in data/ (see README).
+# `scripts/run.sh watch` rebuilds and reloads on every save instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 scripts/setup.sh
 . scripts/env.sh
+# cargo-leptos 0.3.10 does not set LEPTOS_ENV itself, and unset means production.
 export LEPTOS_ENV="${LEPTOS_ENV:-DEV}"
-say "building (the first build takes about 6 minutes), then serving at http://127.0.0.1:3000"
+if [ "${1:-}" = watch ]; then
+  exec cargo leptos watch
+fi
+say "building (the first build takes 6 to 9 minutes), then serving at http://127.0.0.1:3000"
 exec cargo leptos serve --release
