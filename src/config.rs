@@ -68,9 +68,9 @@ impl fmt::Debug for SessionSecret {
 /// Why start-up cannot go on; each message names the variable to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("SESSION_SECRET is not set. In production (LEPTOS_ENV=PROD or unset) it is required: at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -base64 64`")]
+    #[error("SESSION_SECRET is not set. In production (LEPTOS_ENV=PROD or unset) it is required: at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 64`")]
     MissingSecret,
-    #[error("SESSION_SECRET is {0} bytes; it must be at least {MIN_SECRET_BYTES} (e.g. `openssl rand -base64 64`)")]
+    #[error("SESSION_SECRET is {0} bytes; it must be at least {MIN_SECRET_BYTES} (e.g. `openssl rand -hex 64`)")]
     ShortSecret(usize),
     #[error("LEPTOS_ENV={0:?} is not understood; use DEV or PROD")]
     BadEnvironment(String),
@@ -158,7 +158,12 @@ fn dev_secret(path: &Path) -> Result<SessionSecret, ConfigError> {
         source,
     };
     if let Ok(text) = std::fs::read_to_string(path) {
-        return SessionSecret::from_text(text.trim());
+        return SessionSecret::from_text(text.trim()).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the kept key is too short; delete the file to generate a new one",
+            ))
+        });
     }
     let hex: String = Key::generate()
         .master()

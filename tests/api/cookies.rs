@@ -1,7 +1,6 @@
 //! Cookies the server did not issue are never trusted or adopted.
 
 use leptos_sessions::config::SessionSecret;
-use reqwest::header::COOKIE;
 
 use crate::helpers::{set_cookie, spawn_app, COOKIE as NAME, SECRET};
 
@@ -20,18 +19,12 @@ async fn a_tampered_cookie_is_a_new_anonymous_session() {
     let app = spawn_app().await;
     app.get("/setsession").await;
     let good = app.cookie().expect("a session cookie");
-    let mut tampered = good.clone().into_bytes();
+    let mut tampered = good.into_bytes();
     let last = tampered.len() - 1;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
 
-    let plain = reqwest::Client::new();
-    let res = plain
-        .get(app.url("/getsession"))
-        .header(COOKIE, format!("{NAME}={tampered}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_cookie("/getsession", &tampered).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
 
@@ -44,47 +37,25 @@ async fn an_unknown_session_id_is_anonymous_and_not_adopted() {
     let app = spawn_app().await;
     let planted_id = "AAAAAAAAAAAAAAAAAAAAAA";
     let planted = forge_cookie(planted_id);
-    let plain = reqwest::Client::new();
 
-    let res = plain
-        .get(app.url("/getsession"))
-        .header(COOKIE, format!("{NAME}={planted}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_cookie("/getsession", &planted).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
 
-    let res = plain
-        .get(app.url("/setsession"))
-        .header(COOKIE, format!("{NAME}={planted}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_cookie("/setsession", &planted).await;
     assert_eq!(res.status(), 200);
     let (issued, _) = set_cookie(&res).expect("a fresh cookie");
     assert!(!issued.ends_with(planted_id), "the planted id was adopted");
 
-    let res = plain
-        .get(app.url("/getsession"))
-        .header(COOKIE, format!("{NAME}={planted}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_cookie("/getsession", &planted).await;
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
 }
 
 #[tokio::test]
 async fn garbage_cookies_are_ignored_not_errors() {
     let app = spawn_app().await;
-    let plain = reqwest::Client::new();
     for value in ["", "x", "%%%", &"A".repeat(3000), "a.b.c;d"] {
-        let res = plain
-            .get(app.url("/getsession"))
-            .header(COOKIE, format!("{NAME}={value}"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get_with_cookie("/getsession", value).await;
         assert_eq!(res.status(), 200, "cookie {value:?}");
         assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
     }

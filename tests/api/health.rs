@@ -1,6 +1,6 @@
 use leptos_sessions::session::store::{SessionBackend, StoreUrl};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{get_with_cookie, spawn_app};
 
 #[tokio::test]
 async fn healthz_answers_200_while_the_store_answers() {
@@ -29,12 +29,7 @@ async fn a_store_that_is_down_gives_503_not_500() {
 
     // A visitor with a cookie makes the app read the store.
     let cookie = crate::cookies::forge_cookie("AAAAAAAAAAAAAAAAAAAAAA");
-    let res = client
-        .get(format!("http://{addr}/getsession"))
-        .header("cookie", format!("session={cookie}"))
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_cookie(&format!("http://{addr}/getsession"), &cookie).await;
     assert_eq!(res.status(), 503);
     assert!(res.text().await.unwrap().contains("unavailable"));
 }

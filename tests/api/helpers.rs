@@ -101,6 +101,11 @@ impl TestApp {
         (res.status().as_u16(), res.text().await.expect("body"))
     }
 
+    /// `GET path` carrying exactly `cookie` as the session cookie, outside the jar.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Response {
+        get_with_cookie(&self.url(path), cookie).await
+    }
+
     /// Calls a server function as the hydrated page's `fetch` does.
     pub async fn call(&self, server_fn: &str) -> Response {
         self.client
@@ -164,4 +169,14 @@ pub fn set_cookie(res: &Response) -> Option<(String, String)> {
                 .to_owned();
             (value, line.to_owned())
         })
+}
+
+/// `GET url` with `cookie` as the session cookie and no jar.
+pub async fn get_with_cookie(url: &str, cookie: &str) -> Response {
+    Client::new()
+        .get(url)
+        .header(header::COOKIE, format!("{COOKIE}={cookie}"))
+        .send()
+        .await
+        .expect("GET with a cookie")
 }
