@@ -62,9 +62,22 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app on the SQLite file `db`, with a client using `jar`.
 pub async fn spawn_app_on(db: &std::path::Path, jar: Arc<Jar>) -> TestApp {
-    let app = Application::build(&settings(&StoreUrl::Sqlite(db.to_owned())))
-        .await
-        .expect("app starts");
+    spawn_with(settings(&StoreUrl::Sqlite(db.to_owned())), db, jar).await
+}
+
+/// An app with production cookie settings (`Secure`, `__Host-` name).
+pub async fn spawn_secure_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("sessions.db");
+    let mut settings = settings(&StoreUrl::Sqlite(db.clone()));
+    settings.cookie_secure = true;
+    let mut app = spawn_with(settings, &db, Arc::new(Jar::default())).await;
+    app._dir = Some(dir);
+    app
+}
+
+async fn spawn_with(settings: Settings, db: &std::path::Path, jar: Arc<Jar>) -> TestApp {
+    let app = Application::build(&settings).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(app.run_until(async {

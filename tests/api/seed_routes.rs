@@ -78,3 +78,13 @@ async fn pop_ends_the_session_and_removes_the_cookie() {
     assert!(line.contains("Max-Age=0"), "{line}");
     assert!(app.cookie().is_none(), "the browser drops the cookie");
 }
+
+#[tokio::test]
+async fn in_production_the_cookie_is_secure_and_host_only() {
+    let app = crate::helpers::spawn_secure_app().await;
+    let res = app.client.get(app.url("/setsession")).send().await.unwrap();
+    let line = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(line.starts_with("__Host-session="), "{line}");
+    assert!(line.contains("; Secure") && line.contains("Path=/"), "{line}");
+    assert!(!line.contains("Domain="), "a __Host- cookie must be host-only: {line}");
+}
