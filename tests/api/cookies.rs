@@ -60,3 +60,17 @@ async fn garbage_cookies_are_ignored_not_errors() {
         assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
     }
 }
+
+#[tokio::test]
+async fn setting_the_user_gives_an_existing_session_a_new_id_and_retires_the_old_one() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    let before = app.cookie().expect("a session cookie");
+    app.get("/setsession").await;
+    let after = app.cookie().expect("a session cookie");
+    assert_ne!(before, after, "the id must change on a privilege change");
+
+    let res = app.get_with_cookie("/getsession", &before).await;
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
+}

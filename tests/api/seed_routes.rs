@@ -85,6 +85,12 @@ async fn in_production_the_cookie_is_secure_and_host_only() {
     let res = app.client.get(app.url("/setsession")).send().await.unwrap();
     let line = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(line.starts_with("__Host-session="), "{line}");
-    assert!(line.contains("; Secure") && line.contains("Path=/"), "{line}");
-    assert!(!line.contains("Domain="), "a __Host- cookie must be host-only: {line}");
+    assert!(
+        line.contains("; Secure") && line.contains("Path=/"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("Domain="),
+        "a __Host- cookie must be host-only: {line}"
+    );
 }

@@ -1,6 +1,6 @@
 //! Server-only glue between the server functions and the typed session.
 
-use axum::http::{header::ACCEPT, request::Parts, Method};
+use axum::http::{header::ACCEPT, request::Parts, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
@@ -19,20 +19,21 @@ pub async fn perform(op: Op) -> Result<String, AppError> {
             Err(AppError::Internal)
         }
     };
+    let Some(response) = use_context::<ResponseOptions>() else {
+        return result;
+    };
     if is_plain_form_post() {
         let target = match &result {
             Ok(_) => format!("/?answer={}", op.as_str()),
             Err(err) => format!("/?error={}", err.code()),
         };
         leptos_axum::redirect(&target);
-        let response = expect_context::<ResponseOptions>();
         // 303 so the browser follows with a GET and a reload does not re-post.
-        response.set_status(axum::http::StatusCode::SEE_OTHER);
+        response.set_status(StatusCode::SEE_OTHER);
     } else if let Err(err) = &result {
-        let response = expect_context::<ResponseOptions>();
-        if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
-            response.set_status(status);
-        }
+        response.set_status(
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }
