@@ -7,6 +7,13 @@ use axum::{
 
 use super::AppError;
 
+impl AppError {
+    /// [`AppError::status`] as an HTTP status code.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
 impl From<tower_sessions::session::Error> for AppError {
     fn from(err: tower_sessions::session::Error) -> Self {
         tracing::error!(error = %err, "session store call failed");
@@ -16,8 +23,6 @@ impl From<tower_sessions::session::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, self.to_string()).into_response()
+        (self.status_code(), self.to_string()).into_response()
     }
 }

@@ -31,9 +31,7 @@ pub async fn perform(op: Op) -> Result<String, AppError> {
         // 303 so the browser follows with a GET and a reload does not re-post.
         response.set_status(StatusCode::SEE_OTHER);
     } else if let Err(err) = &result {
-        response.set_status(
-            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        );
+        response.set_status(err.status_code());
     }
     result
 }
