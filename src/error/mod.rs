@@ -31,16 +31,6 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// The HTTP status this error is answered with.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::StoreUnavailable => 503,
-            Self::BadRequest(_) => 400,
-            Self::Unreachable => 502,
-            Self::Internal => 500,
-        }
-    }
-
     /// A short stable name, used to carry the error through a no-JS redirect.
     pub fn code(&self) -> &'static str {
         match self {
@@ -94,10 +84,7 @@ mod tests {
     }
 
     #[test]
-    fn client_mistakes_are_4xx_and_store_faults_are_503() {
-        let bad = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
-        assert_eq!(bad.status(), 400);
-        assert_eq!(AppError::StoreUnavailable.status(), 503);
+    fn server_fn_errors_never_leak_internals() {
         let internal = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("db".into()));
         assert!(
             !internal.to_string().contains("db"),

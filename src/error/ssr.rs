@@ -8,9 +8,14 @@ use axum::{
 use super::AppError;
 
 impl AppError {
-    /// [`AppError::status`] as an HTTP status code.
+    /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        match self {
+            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unreachable => StatusCode::BAD_GATEWAY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 }
 
@@ -24,5 +29,22 @@ impl From<tower_sessions::session::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         (self.status_code(), self.to_string()).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+    use super::*;
+
+    #[test]
+    fn client_mistakes_are_4xx_and_store_faults_are_503() {
+        let bad = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(bad.status_code(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            AppError::StoreUnavailable.status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 }

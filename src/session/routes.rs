@@ -4,24 +4,15 @@
 use axum::{routing::get, Router};
 
 use super::{op::Op, UserSession};
-use crate::error::AppError;
 
 /// `GET /setsession`, `GET /getsession`, `GET /popsession`.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/setsession", get(set))
-        .route("/getsession", get(get_))
-        .route("/popsession", get(pop))
-}
-
-async fn set(session: UserSession) -> Result<String, AppError> {
-    session.perform(Op::Set).await
-}
-
-async fn get_(session: UserSession) -> Result<String, AppError> {
-    session.perform(Op::Get).await
-}
-
-async fn pop(session: UserSession) -> Result<String, AppError> {
-    session.perform(Op::Pop).await
+    [Op::Set, Op::Get, Op::Pop]
+        .into_iter()
+        .fold(Router::new(), |router, op| {
+            router.route(
+                &format!("/{}session", op.as_str()),
+                get(move |session: UserSession| async move { session.perform(op).await }),
+            )
+        })
 }

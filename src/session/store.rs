@@ -135,34 +135,33 @@ impl SessionBackend {
     }
 }
 
+/// Runs `$body` with `$store` bound to whichever backend `$backend` holds,
+/// so a new backend is one line here rather than one per store method.
+macro_rules! with_store {
+    ($backend:expr, $store:ident => $body:expr) => {
+        match $backend {
+            SessionBackend::Sqlite { store: $store, .. } => $body,
+            SessionBackend::Memory($store) => $body,
+        }
+    };
+}
+
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { store, .. } => store.create(record).await,
-            Self::Memory(store) => store.create(record).await,
-        }
+        with_store!(self, store => store.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { store, .. } => store.save(record).await,
-            Self::Memory(store) => store.save(record).await,
-        }
+        with_store!(self, store => store.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite { store, .. } => store.load(id).await,
-            Self::Memory(store) => store.load(id).await,
-        }
+        with_store!(self, store => store.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { store, .. } => store.delete(id).await,
-            Self::Memory(store) => store.delete(id).await,
-        }
+        with_store!(self, store => store.delete(id).await)
     }
 }
 
