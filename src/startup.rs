@@ -1,10 +1,10 @@
 //! Builds the router and serves it.
 
-use std::{future::Future, io, net::SocketAddr};
+use std::{future::Future, io, net::SocketAddr, sync::OnceLock};
 
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{services::ServeDir, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, SessionManagerLayer};
@@ -80,9 +80,7 @@ pub fn router(settings: &Settings, store: SessionBackend) -> Router {
 
     Router::new()
         .merge(session::routes::router())
-        .leptos_routes(&state, generate_route_list(App), move || {
-            shell(options.clone())
-        })
+        .leptos_routes(&state, page_routes(), move || shell(options.clone()))
         // Only the routes above read sessions; static files and health
         // checks below skip the cookie work.
         .layer(sessions)
@@ -94,6 +92,17 @@ pub fn router(settings: &Settings, store: SessionBackend) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The page's routes, found once per process by rendering the app in
+/// leptos's route-generation mode.
+///
+/// Once, because that mode sets a process-wide "do not load resources" flag:
+/// a second app built in the same process (the HTTP tests start one per test)
+/// would otherwise stall any page render that runs meanwhile, for good.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// A bound, ready-to-run server.

@@ -47,6 +47,8 @@ pub fn client(jar: &Arc<Jar>) -> Client {
     Client::builder()
         .cookie_provider(Arc::clone(jar))
         .redirect(Policy::none())
+        // A hung server fails the test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("client")
 }
