@@ -12,7 +12,9 @@ use std::{
 use leptos::config::LeptosOptions;
 use tower_sessions::cookie::Key;
 
-use crate::session::store::{BadStoreUrl, StoreUrl};
+use std::time::Duration;
+
+use crate::session::store::{BadStoreUrl, StoreSettings, StoreUrl};
 
 /// The shortest `SESSION_SECRET` accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 64;
@@ -24,7 +26,7 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     pub environment: Environment,
     pub data_dir: PathBuf,
-    pub store: StoreUrl,
+    pub store: StoreSettings,
     pub cookie_secure: bool,
     pub secret: SessionSecret,
 }
@@ -78,6 +80,12 @@ pub enum ConfigError {
     BadSecureFlag(String),
     #[error(transparent)]
     BadStore(#[from] BadStoreUrl),
+    #[error("{name}={value:?} is not understood; use a whole number of seconds{hint}")]
+    BadSeconds {
+        name: &'static str,
+        value: String,
+        hint: &'static str,
+    },
     #[error("could not read or keep the development key in {path}: {source}")]
     DevSecretFile {
         path: PathBuf,
@@ -109,10 +117,23 @@ impl Settings {
     ) -> Result<Self, ConfigError> {
         let environment = parse_environment(var("LEPTOS_ENV"))?;
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
-        let store = match var("SESSION_STORE") {
+        let url = match var("SESSION_STORE").filter(|v| !v.trim().is_empty()) {
             Some(url) => url.parse()?,
             None => StoreUrl::Sqlite(data_dir.join("sessions.db")),
         };
+        let mut store = StoreSettings::new(url);
+        store.cache_ttl = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0 or unset: no cache)")?
+            .filter(|ttl| !ttl.is_zero());
+        if let Some(every) = seconds(&var, "SESSION_SWEEP_INTERVAL_SECS", " above 0")? {
+            if every.is_zero() {
+                return Err(ConfigError::BadSeconds {
+                    name: "SESSION_SWEEP_INTERVAL_SECS",
+                    value: "0".into(),
+                    hint: " above 0",
+                });
+            }
+            store.sweep_every = every;
+        }
         let cookie_secure = match var("SESSION_COOKIE_SECURE").as_deref() {
             None | Some("") => environment == Environment::Production,
             Some("true" | "1") => true,
@@ -128,6 +149,24 @@ impl Settings {
             cookie_secure,
             secret,
         })
+    }
+}
+
+fn seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    hint: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    match var(name).as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(|secs| Some(Duration::from_secs(secs)))
+            .map_err(|_| ConfigError::BadSeconds {
+                name,
+                value: text.into(),
+                hint,
+            }),
     }
 }
 

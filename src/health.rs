@@ -4,13 +4,17 @@ use std::time::Duration;
 
 use axum::{extract::State, http::StatusCode};
 
-use crate::session::store::SessionBackend;
+use crate::session::store::Store;
 
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// 200 when the store answers within two seconds, 503 when it does not.
-pub async fn healthz(State(store): State<SessionBackend>) -> (StatusCode, String) {
-    let kind = store.kind();
+pub async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
+    let kind = match (store.kind(), store.is_cached()) {
+        (kind, false) => kind.to_owned(),
+        (kind, true) => format!("{kind} (with read cache)"),
+    };
+    let kind = kind.as_str();
     match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => (
             StatusCode::OK,

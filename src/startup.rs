@@ -15,7 +15,7 @@ use crate::{
     health::healthz,
     session::{
         self,
-        store::{SessionBackend, StoreError},
+        store::{Store, StoreError, Sweeper},
     },
 };
 
@@ -23,7 +23,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub store: SessionBackend,
+    pub store: Store,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -32,7 +32,7 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-impl FromRef<AppState> for SessionBackend {
+impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()
     }
@@ -59,7 +59,7 @@ pub fn cookie_name(secure: bool) -> &'static str {
 
 /// The whole app as one router: the page, its server functions, the seed's
 /// plain routes, `/healthz` and the static files.
-pub fn router(settings: &Settings, store: SessionBackend) -> Router {
+pub fn router(settings: &Settings, store: Store) -> Router {
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name(cookie_name(settings.cookie_secure))
         .with_http_only(true)
@@ -109,7 +109,8 @@ fn page_routes() -> Vec<AxumRouteListing> {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    store: SessionBackend,
+    store: Store,
+    sweeper: Option<Sweeper>,
 }
 
 impl Application {
@@ -118,7 +119,8 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the store cannot be opened or the address bound.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let store = SessionBackend::connect(&settings.store).await?;
+        let store = Store::connect(&settings.store).await?;
+        let sweeper = store.spawn_sweeper(settings.store.sweep_every);
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
             .await
@@ -127,6 +129,7 @@ impl Application {
             router: router(settings, store.clone()),
             listener,
             store,
+            sweeper,
         })
     }
 
@@ -138,8 +141,8 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, lets in-flight requests finish, then
-    /// closes the store.
+    /// Serves until `shutdown` completes, lets in-flight requests (and their
+    /// session writes) finish, stops the sweeper, then closes the store.
     ///
     /// # Errors
     /// An I/O error from the listener.
@@ -150,6 +153,9 @@ impl Application {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(sweeper) = self.sweeper {
+            sweeper.stop().await;
+        }
         self.store.close().await;
         Ok(())
     }
@@ -163,7 +169,8 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     let app = Application::build(&settings).await?;
     tracing::info!(
         addr = %app.local_addr()?,
-        store = %settings.store,
+        store = %settings.store.url,
+        read_cache = ?settings.store.cache_ttl,
         secure_cookie = settings.cookie_secure,
         "serving"
     );

@@ -78,7 +78,8 @@ fn development_generates_one_key_and_keeps_it() {
 #[test]
 fn the_store_defaults_to_sqlite_in_the_data_folder() {
     let s = settings(&[("SESSION_SECRET", SECRET), ("DATA_DIR", "/srv/app")]).unwrap();
-    assert_eq!(s.store, StoreUrl::Sqlite("/srv/app/sessions.db".into()));
+    assert_eq!(s.store.url, StoreUrl::Sqlite("/srv/app/sessions.db".into()));
+    assert_eq!(s.store.cache_ttl, None, "the read cache is off by default");
     let err = settings(&[("SESSION_SECRET", SECRET), ("SESSION_STORE", "mongo://x")])
         .unwrap_err()
         .to_string();
@@ -98,4 +99,39 @@ fn an_unknown_environment_is_an_error() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("LEPTOS_ENV"), "{err}");
+}
+
+#[test]
+fn cache_and_sweep_take_whole_seconds() {
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_CACHE_TTL_SECS", "5"),
+        ("SESSION_SWEEP_INTERVAL_SECS", "60"),
+    ])
+    .unwrap();
+    assert_eq!(s.store.cache_ttl, Some(Duration::from_secs(5)));
+    assert_eq!(s.store.sweep_every, Duration::from_secs(60));
+    let off = settings(&[("SESSION_SECRET", SECRET), ("SESSION_CACHE_TTL_SECS", "0")]).unwrap();
+    assert_eq!(off.store.cache_ttl, None);
+    for (name, value) in [
+        ("SESSION_CACHE_TTL_SECS", "5m"),
+        ("SESSION_SWEEP_INTERVAL_SECS", "0"),
+        ("SESSION_SWEEP_INTERVAL_SECS", "-1"),
+    ] {
+        let err = settings(&[("SESSION_SECRET", SECRET), (name, value)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(name), "{err}");
+    }
+}
+
+#[test]
+fn store_passwords_never_show_in_debug_output() {
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_STORE", "postgres://app:hunter2@db/app"),
+    ])
+    .unwrap();
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
 }

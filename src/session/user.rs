@@ -35,6 +35,10 @@ impl UserSession {
         if self.session.id().is_some() {
             self.session.cycle_id().await?;
         }
+        // Saved here, not only by the session layer after the handler: a
+        // failed write then answers our 503 with its message (the layer
+        // would answer an empty 500), and a 5xx makes the layer skip its save.
+        self.session.save().await?;
         Ok(())
     }
 

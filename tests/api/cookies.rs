@@ -2,7 +2,7 @@
 
 use leptos_sessions::config::SessionSecret;
 
-use crate::helpers::{set_cookie, spawn_app, COOKIE as NAME, SECRET};
+use crate::helpers::{spawn_app, COOKIE as NAME, SECRET};
 
 /// A cookie for `id` signed with the server's own key: what an attacker
 /// would need to plant an id, and the only way to name an unknown one.
@@ -33,25 +33,6 @@ async fn a_tampered_cookie_is_a_new_anonymous_session() {
 }
 
 #[tokio::test]
-async fn an_unknown_session_id_is_anonymous_and_not_adopted() {
-    let app = spawn_app().await;
-    let planted_id = "AAAAAAAAAAAAAAAAAAAAAA";
-    let planted = forge_cookie(planted_id);
-
-    let res = app.get_with_cookie("/getsession", &planted).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
-
-    let res = app.get_with_cookie("/setsession", &planted).await;
-    assert_eq!(res.status(), 200);
-    let (issued, _) = set_cookie(&res).expect("a fresh cookie");
-    assert!(!issued.ends_with(planted_id), "the planted id was adopted");
-
-    let res = app.get_with_cookie("/getsession", &planted).await;
-    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
-}
-
-#[tokio::test]
 async fn garbage_cookies_are_ignored_not_errors() {
     let app = spawn_app().await;
     for value in ["", "x", "%%%", &"A".repeat(3000), "a.b.c;d"] {
@@ -59,18 +40,4 @@ async fn garbage_cookies_are_ignored_not_errors() {
         assert_eq!(res.status(), 200, "cookie {value:?}");
         assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
     }
-}
-
-#[tokio::test]
-async fn setting_the_user_gives_an_existing_session_a_new_id_and_retires_the_old_one() {
-    let app = spawn_app().await;
-    app.get("/setsession").await;
-    let before = app.cookie().expect("a session cookie");
-    app.get("/setsession").await;
-    let after = app.cookie().expect("a session cookie");
-    assert_ne!(before, after, "the id must change on a privilege change");
-
-    let res = app.get_with_cookie("/getsession", &before).await;
-    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
-    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
 }

@@ -1,4 +1,4 @@
-use leptos_sessions::session::store::{SessionBackend, StoreUrl};
+use leptos_sessions::session::store::{Store, StoreSettings, StoreUrl};
 
 use crate::helpers::{get_with_cookie, spawn_app};
 
@@ -13,9 +13,8 @@ async fn healthz_answers_200_while_the_store_answers() {
 #[tokio::test]
 async fn a_store_that_is_down_gives_503_not_500() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SessionBackend::connect(&StoreUrl::Sqlite(dir.path().join("s.db")))
-        .await
-        .unwrap();
+    let url = StoreUrl::Sqlite(dir.path().join("s.db"));
+    let store = Store::connect(&StoreSettings::new(url)).await.unwrap();
     store.close().await;
     let addr = crate::helpers::spawn_router(store).await;
     let client = reqwest::Client::new();
@@ -30,6 +29,15 @@ async fn a_store_that_is_down_gives_503_not_500() {
     // A visitor with a cookie makes the app read the store.
     let cookie = crate::cookies::forge_cookie("AAAAAAAAAAAAAAAAAAAAAA");
     let res = get_with_cookie(&format!("http://{addr}/getsession"), &cookie).await;
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("unavailable"));
+
+    // A new visitor's first write fails with the same message, not an empty 500.
+    let res = client
+        .get(format!("http://{addr}/setsession"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 503);
     assert!(res.text().await.unwrap().contains("unavailable"));
 }

@@ -1,16 +1,17 @@
-//! Spawns the real router on a port-0 listener over a real SQLite file.
+//! Spawns the real router on a port-0 listener over a real store.
 
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use leptos::config::LeptosOptions;
 use leptos_sessions::{
     config::Settings,
-    session::store::{SessionBackend, StoreUrl},
+    session::store::{Store, StoreUrl},
     startup::{self, Application},
 };
 use reqwest::{cookie::Jar, header, redirect::Policy, Client, Response};
-use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
+
+use crate::stores::Backing;
 
 /// The key the test servers sign cookies with (tests forge cookies with it too).
 pub const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-test-secret";
@@ -22,10 +23,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub jar: Arc<Jar>,
-    pub db: PathBuf,
+    /// The store, when this app owns it (see [`spawn_app`]).
+    pub backing: Option<Backing>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
-    _dir: Option<TempDir>,
 }
 
 pub fn settings(store: &StoreUrl) -> Settings {
@@ -36,9 +37,11 @@ pub fn settings(store: &StoreUrl) -> Settings {
     let vars = HashMap::from([
         ("SESSION_SECRET", SECRET.to_owned()),
         ("SESSION_COOKIE_SECURE", "false".to_owned()),
-        ("SESSION_STORE", store.to_string()),
     ]);
-    Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings")
+    let mut settings =
+        Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings");
+    settings.store.url = store.clone();
+    settings
 }
 
 /// A client that keeps cookies in `jar` and does not follow redirects, so
@@ -55,30 +58,29 @@ pub fn client(jar: &Arc<Jar>) -> Client {
 
 /// An app on a fresh SQLite file in a temporary folder.
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("sessions.db");
-    let mut app = spawn_app_on(&db, Arc::new(Jar::default())).await;
-    app._dir = Some(dir);
+    let backing = Backing::sqlite().await;
+    let mut app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    app.backing = Some(backing);
     app
 }
 
-/// An app on the SQLite file `db`, with a client using `jar`.
-pub async fn spawn_app_on(db: &std::path::Path, jar: Arc<Jar>) -> TestApp {
-    spawn_with(settings(&StoreUrl::Sqlite(db.to_owned())), db, jar).await
+/// An app on `backing`'s store, with a client using `jar`.
+pub async fn spawn_on(backing: &Backing, jar: Arc<Jar>) -> TestApp {
+    spawn_with(settings(&backing.url), jar).await
 }
 
 /// An app with production cookie settings (`Secure`, `__Host-` name).
 pub async fn spawn_secure_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("sessions.db");
-    let mut settings = settings(&StoreUrl::Sqlite(db.clone()));
+    let backing = Backing::sqlite().await;
+    let mut settings = settings(&backing.url);
     settings.cookie_secure = true;
-    let mut app = spawn_with(settings, &db, Arc::new(Jar::default())).await;
-    app._dir = Some(dir);
+    let mut app = spawn_with(settings, Arc::new(Jar::default())).await;
+    app.backing = Some(backing);
     app
 }
 
-async fn spawn_with(settings: Settings, db: &std::path::Path, jar: Arc<Jar>) -> TestApp {
+/// An app on exactly `settings`.
+pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
     let app = Application::build(&settings).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let (stop, stopped) = oneshot::channel();
@@ -89,15 +91,14 @@ async fn spawn_with(settings: Settings, db: &std::path::Path, jar: Arc<Jar>) -> 
         addr,
         client: client(&jar),
         jar,
-        db: db.to_owned(),
+        backing: None,
         stop: Some(stop),
         task,
-        _dir: None,
     }
 }
 
 /// Serves the router over `store` as it is (e.g. closed), for outage tests.
-pub async fn spawn_router(store: SessionBackend) -> SocketAddr {
+pub async fn spawn_router(store: Store) -> SocketAddr {
     let router = startup::router(&settings(&StoreUrl::Memory), store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -159,9 +160,19 @@ impl TestApp {
 
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
+        self.begin_stop();
+        self.stopped().await;
+    }
+
+    /// Asks the server to stop, as SIGTERM does, without waiting.
+    pub fn begin_stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+
+    /// Waits until the server has stopped and closed its store.
+    pub async fn stopped(mut self) {
         (&mut self.task)
             .await
             .expect("server task")

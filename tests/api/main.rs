@@ -1,8 +1,15 @@
-//! HTTP-level tests against the real router, on real SQLite files.
+//! HTTP-level tests against the real router and real stores: SQLite files,
+//! Redis servers and PostgreSQL databases made for each test.
 
 mod cookies;
+mod every_store;
 mod health;
 mod helpers;
-mod restart;
+mod outage;
+mod read_cache;
 mod seed_routes;
 mod server_fns;
+mod shared_stores;
+mod shutdown;
+mod stores;
+mod sweeper;

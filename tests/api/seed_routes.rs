@@ -1,28 +1,6 @@
 use crate::helpers::spawn_app;
 
 #[tokio::test]
-async fn the_seed_flow_through_the_plain_routes() {
-    let app = spawn_app().await;
-    assert_eq!(
-        app.get("/getsession").await,
-        (200, "Welcome Anonymous".into())
-    );
-    assert_eq!(
-        app.get("/setsession").await,
-        (200, "The session has been Set".into())
-    );
-    assert_eq!(app.get("/getsession").await, (200, "Welcome Admin".into()));
-    assert_eq!(
-        app.get("/popsession").await,
-        (200, "Session Deleted".into())
-    );
-    assert_eq!(
-        app.get("/getsession").await,
-        (200, "Welcome Anonymous".into())
-    );
-}
-
-#[tokio::test]
 async fn plain_routes_answer_text_plain() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/getsession")).send().await.unwrap();
@@ -56,16 +34,6 @@ async fn the_cookie_holds_only_an_opaque_signed_id_with_safe_attributes() {
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(line.contains(attribute), "{attribute} missing from {line}");
     }
-    let rows: i64 = {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db.display()))
-            .await
-            .unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
-            .fetch_one(&pool)
-            .await
-            .unwrap()
-    };
-    assert_eq!(rows, 1, "the data lives in the SQLite file");
 }
 
 #[tokio::test]

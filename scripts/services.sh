@@ -1,0 +1,56 @@
+# Starts the Redis and PostgreSQL servers the tests use, on free ports in a
+# temporary folder, and stops them again. Sourced by test.sh after lib.sh:
+#   start_services   exports TEST_REDIS_URL and TEST_POSTGRES_URL
+#   stop_services    stops both and removes the folder (safe to call twice)
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# Runs a PostgreSQL program: as the `postgres` user when we are root, since
+# its server refuses to run as root.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# Waits up to 10 s for `$@` to succeed.
+wait_for() {
+  local tries=100
+  until "$@" >/dev/null 2>&1; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || { say "gave up waiting for: $*"; return 1; }
+    sleep 0.1
+  done
+}
+
+start_services() {
+  apt_install redis-server postgresql
+  SERVICES_DIR=$(mktemp -d /tmp/leptos-sessions-services.XXXXXX)
+  chmod 755 "$SERVICES_DIR"
+
+  local redis_port; redis_port=$(free_port)
+  mkdir "$SERVICES_DIR/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" \
+    --logfile "$SERVICES_DIR/redis/redis.log" --daemonize yes
+  wait_for redis-cli -p "$redis_port" ping
+  export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+
+  local pg_port; pg_port=$(free_port)
+  mkdir "$SERVICES_DIR/pg"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$SERVICES_DIR/pg"
+  as_pg "$PG_BIN/initdb" -D "$SERVICES_DIR/pg/data" -U postgres --auth=trust \
+    --no-sync --encoding=UTF8 >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w \
+    -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    start >/dev/null
+  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+  say "Redis on port $redis_port, PostgreSQL on port $pg_port (in $SERVICES_DIR)"
+}
+
+stop_services() {
+  [ -n "${SERVICES_DIR:-}" ] && [ -d "$SERVICES_DIR" ] || return 0
+  if [ -f "$SERVICES_DIR/redis/redis.pid" ]; then
+    kill "$(cat "$SERVICES_DIR/redis/redis.pid")" 2>/dev/null || true
+  fi
+  if [ -f "$SERVICES_DIR/pg/data/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m fast -w stop >/dev/null || true
+  fi
+  rm -rf "$SERVICES_DIR"
+  SERVICES_DIR=
+}

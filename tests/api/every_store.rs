@@ -1,0 +1,110 @@
+//! The same tests on every store: memory, SQLite, Redis and PostgreSQL.
+
+use std::sync::Arc;
+
+use reqwest::cookie::Jar;
+
+use crate::{
+    cookies::forge_cookie,
+    helpers::{set_cookie, spawn_on},
+    store_tests,
+    stores::Backing,
+};
+
+store_tests!([memory, sqlite, redis, postgres] => [
+    the_seed_flow_through_the_plain_routes,
+    the_seed_flow_through_server_functions,
+    set_keeps_one_record_and_pop_deletes_it,
+    a_second_set_retires_the_old_id,
+    an_unknown_signed_id_is_anonymous_and_not_adopted,
+    healthz_names_the_store,
+]);
+
+async fn the_seed_flow_through_the_plain_routes(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    for (path, answer) in [
+        ("/getsession", "Welcome Anonymous"),
+        ("/setsession", "The session has been Set"),
+        ("/getsession", "Welcome Admin"),
+        ("/popsession", "Session Deleted"),
+        ("/getsession", "Welcome Anonymous"),
+    ] {
+        assert_eq!(app.get(path).await, (200, answer.into()), "{path}");
+    }
+}
+
+async fn the_seed_flow_through_server_functions(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    for (server_fn, answer) in [
+        ("set_session", "The session has been Set"),
+        ("get_session", "Welcome Admin"),
+        ("pop_session", "Session Deleted"),
+        ("get_session", "Welcome Anonymous"),
+    ] {
+        let res = app.call(server_fn).await;
+        assert_eq!(res.status(), 200, "{server_fn}");
+        assert_eq!(res.json::<String>().await.unwrap(), answer, "{server_fn}");
+    }
+}
+
+async fn set_keeps_one_record_and_pop_deletes_it(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    let res = app.client.get(app.url("/setsession")).send().await.unwrap();
+    let (value, _) = set_cookie(&res).expect("a session cookie");
+    assert!(
+        !value.contains("Admin"),
+        "the cookie holds only an id: {value}"
+    );
+    if let Some(count) = backing.count().await {
+        assert_eq!(count, 1, "the session lives in the store");
+    }
+
+    let res = app.client.get(app.url("/popsession")).send().await.unwrap();
+    let (_, line) = set_cookie(&res).expect("a removal cookie");
+    assert!(line.contains("Max-Age=0"), "{line}");
+    if let Some(count) = backing.count().await {
+        assert_eq!(count, 0, "pop deletes the record, not only the key");
+    }
+}
+
+async fn a_second_set_retires_the_old_id(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    app.get("/setsession").await;
+    let before = app.cookie().expect("a session cookie");
+    app.get("/setsession").await;
+    assert_ne!(Some(&before), app.cookie().as_ref(), "a new id on set");
+
+    let res = app.get_with_cookie("/getsession", &before).await;
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
+    if let Some(count) = backing.count().await {
+        assert_eq!(count, 1, "the old record is gone");
+    }
+}
+
+async fn an_unknown_signed_id_is_anonymous_and_not_adopted(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    let planted_id = "AAAAAAAAAAAAAAAAAAAAAA";
+    let planted = forge_cookie(planted_id);
+    let res = app.get_with_cookie("/getsession", &planted).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+
+    let res = app.get_with_cookie("/setsession", &planted).await;
+    let (issued, _) = set_cookie(&res).expect("a fresh cookie");
+    assert!(!issued.ends_with(planted_id), "the planted id was adopted");
+    let res = app.get_with_cookie("/getsession", &planted).await;
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+}
+
+async fn healthz_names_the_store(backing: Backing) {
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!(status, 200, "{body}");
+    let kind = backing.url.to_string();
+    let kind = kind.split([':', '-']).next().unwrap();
+    assert!(
+        body.contains(&format!("the {kind} session store")),
+        "{body}"
+    );
+}

@@ -1,0 +1,56 @@
+//! A store that goes away mid-run: clear 503s, no hang, no crash, and the
+//! app recovers by itself when the store is back.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use reqwest::cookie::Jar;
+
+use crate::{
+    helpers::{client, spawn_on},
+    stores::Backing,
+};
+
+#[tokio::test]
+async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns() {
+    let mut backing = Backing::redis().await;
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    assert_eq!(app.get("/setsession").await.1, "The session has been Set");
+
+    backing.redis.as_mut().unwrap().kill();
+
+    let started = Instant::now();
+    let (status, body) = app.get("/getsession").await;
+    assert_eq!(status, 503, "a visitor with a session: {body}");
+    assert!(body.contains("unavailable"), "{body}");
+    assert_eq!(app.get("/healthz").await.0, 503);
+    // A new visitor's first write fails too, and says why (not an empty 500).
+    let stranger = client(&Arc::new(Jar::default()));
+    let res = stranger.get(app.url("/setsession")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("unavailable"));
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "errors must come quickly, not after the client gives up"
+    );
+
+    backing.redis.as_mut().unwrap().resume();
+
+    // fred reconnects on its own schedule (at most 2 s apart); until then
+    // requests keep getting 503s.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = app.get("/getsession").await;
+        if status == 200 {
+            assert_eq!(body, "Welcome Admin", "the session outlived the outage");
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(Instant::now() < deadline, "the app did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.get("/healthz").await.0, 200);
+    assert_eq!(app.get("/popsession").await.1, "Session Deleted");
+}

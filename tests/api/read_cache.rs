@@ -1,0 +1,69 @@
+//! The optional read cache: what it costs (another instance's pop is seen
+//! late) and its bound (never later than the TTL).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use reqwest::cookie::Jar;
+
+use crate::{
+    helpers::{settings, spawn_on, spawn_with},
+    stores::Backing,
+};
+
+const TTL: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn another_instances_pop_is_seen_once_the_cache_entry_is_older_than_the_ttl() {
+    let backing = Backing::redis().await;
+    let jar = Arc::new(Jar::default());
+    let mut cached = settings(&backing.url);
+    cached.store.cache_ttl = Some(TTL);
+    let a = spawn_with(cached, jar.clone()).await;
+    let b = spawn_on(&backing, jar).await;
+    assert!(a.get("/healthz").await.1.contains("read cache"));
+
+    assert_eq!(a.get("/setsession").await.1, "The session has been Set");
+    assert_eq!(a.get("/getsession").await.1, "Welcome Admin");
+    // Whoever else holds this cookie (a stolen copy, say) keeps using it on A.
+    let copy = a.cookie().expect("a session cookie");
+    assert_eq!(b.get("/popsession").await.1, "Session Deleted");
+    let popped = Instant::now();
+    assert_eq!(backing.count().await, Some(0), "the store has forgotten it");
+
+    let get_with_copy = || async {
+        let res = a.get_with_cookie("/getsession", &copy).await;
+        res.text().await.unwrap()
+    };
+    // The documented trade-off: A still answers from its cache...
+    assert_eq!(get_with_copy().await, "Welcome Admin");
+    // ...but only until the entry is TTL old.
+    loop {
+        if get_with_copy().await == "Welcome Anonymous" {
+            break;
+        }
+        assert!(
+            popped.elapsed() < TTL + Duration::from_secs(2),
+            "the stale entry outlived the TTL"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_instances_own_pop_is_seen_at_once() {
+    let backing = Backing::redis().await;
+    let mut cached = settings(&backing.url);
+    cached.store.cache_ttl = Some(Duration::from_secs(3600));
+    let a = spawn_with(cached, Arc::new(Jar::default())).await;
+
+    a.get("/setsession").await;
+    assert_eq!(a.get("/getsession").await.1, "Welcome Admin");
+    let copy = a.cookie().expect("a session cookie");
+    a.get("/popsession").await;
+    let res = a.get_with_cookie("/getsession", &copy).await;
+    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+    assert_eq!(backing.count().await, Some(0));
+}

@@ -1,0 +1,64 @@
+//! Graceful shutdown: a request already in flight finishes, and its session
+//! write lands, before the server stops.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use reqwest::cookie::Jar;
+
+use crate::{helpers::spawn_on, stores::Backing};
+
+#[tokio::test]
+async fn a_set_in_flight_at_shutdown_finishes_and_its_write_lands() {
+    let backing = Backing::postgres().await;
+    let jar = Arc::new(Jar::default());
+    let mut app = spawn_on(&backing, jar.clone()).await;
+    let url = backing.url.to_string();
+
+    // Hold the session table so the set's write has to wait for us.
+    let blocker = sqlx::PgPool::connect(&url).await.unwrap();
+    let mut lock = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE tower_sessions.session IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+
+    let request = tokio::spawn({
+        let client = app.client.clone();
+        let set = app.url("/setsession");
+        async move { client.get(set).send().await }
+    });
+
+    // Readiness: the app's write is queued behind our lock.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&blocker)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the set never reached the store");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    app.begin_stop();
+    lock.rollback().await.unwrap();
+
+    let res = request.await.unwrap().expect("the request was answered");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "The session has been Set");
+    tokio::time::timeout(Duration::from_secs(10), app.stopped())
+        .await
+        .expect("the server stops once the request is done");
+    assert_eq!(backing.count().await, Some(1), "the write landed");
+
+    let restarted = spawn_on(&backing, jar).await;
+    assert_eq!(restarted.get("/getsession").await.1, "Welcome Admin");
+}

@@ -1,0 +1,231 @@
+//! Real stores for one test each: a SQLite file in a temporary folder, a
+//! `redis-server` of the test's own, or a fresh database on the PostgreSQL
+//! server that `make test` starts (`TEST_POSTGRES_URL`).
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicUsize, Ordering},
+    time::{Duration, Instant},
+};
+
+use leptos_sessions::session::store::StoreUrl;
+use tempfile::TempDir;
+
+/// The store behind one test, and a way to look inside it.
+pub struct Backing {
+    pub url: StoreUrl,
+    pub redis: Option<RedisServer>,
+    _dir: Option<TempDir>,
+}
+
+impl Backing {
+    pub async fn memory() -> Self {
+        Self {
+            url: StoreUrl::Memory,
+            redis: None,
+            _dir: None,
+        }
+    }
+
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self {
+            url: StoreUrl::Sqlite(dir.path().join("sessions.db")),
+            redis: None,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn redis() -> Self {
+        let redis = RedisServer::start();
+        Self {
+            url: redis.url().parse().expect("redis url"),
+            redis: Some(redis),
+            _dir: None,
+        }
+    }
+
+    pub async fn postgres() -> Self {
+        Self {
+            url: fresh_postgres_database()
+                .await
+                .parse()
+                .expect("postgres url"),
+            redis: None,
+            _dir: None,
+        }
+    }
+
+    /// How many sessions the store holds; `None` for the memory store, which
+    /// cannot be looked into from outside.
+    pub async fn count(&self) -> Option<i64> {
+        match &self.url {
+            StoreUrl::Memory => None,
+            StoreUrl::Sqlite(path) => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("open the SQLite file");
+                let n = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count rows");
+                pool.close().await;
+                Some(n)
+            }
+            StoreUrl::Postgres(_) => {
+                // Test servers have no password, so the shown URL is the real one.
+                let pool = sqlx::PgPool::connect(&self.url.to_string())
+                    .await
+                    .expect("connect");
+                let n = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions.session")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count rows");
+                pool.close().await;
+                Some(n)
+            }
+            StoreUrl::Redis(_) => {
+                let reply = self.redis.as_ref().expect("redis").command("DBSIZE");
+                Some(
+                    reply
+                        .trim_start_matches(':')
+                        .trim()
+                        .parse()
+                        .expect("DBSIZE"),
+                )
+            }
+        }
+    }
+}
+
+/// A `redis-server` child process on a free port, with an append-only file in
+/// its own folder so that its data outlives a stop and start. Killed on drop.
+pub struct RedisServer {
+    port: u16,
+    dir: TempDir,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            port,
+            dir: tempfile::tempdir().expect("temp dir"),
+            child: None,
+        };
+        server.resume();
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the server (again) on the same port and data folder.
+    pub fn resume(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH (make test installs it)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.try_command("PING").as_deref() != Some("+PONG") {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server the hard way, as a crash or a network cut would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Sends one inline command and returns the first reply line.
+    pub fn command(&self, command: &str) -> String {
+        self.try_command(command)
+            .unwrap_or_else(|| panic!("redis did not answer {command}"))
+    }
+
+    fn try_command(&self, command: &str) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
+        let mut reply = [0u8; 256];
+        let n = stream.read(&mut reply).ok()?;
+        let text = String::from_utf8_lossy(&reply[..n]);
+        text.lines().next().map(str::to_owned)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A new, empty database on the test PostgreSQL server; its URL.
+async fn fresh_postgres_database() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let admin = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "TEST_POSTGRES_URL is not set: `make test` starts a PostgreSQL server for these \
+             tests (scripts/services.sh); run through it"
+        )
+    });
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("admin connection");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create a test database");
+    pool.close().await;
+    let mut url: url::Url = admin.parse().expect("TEST_POSTGRES_URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// Generates one `#[tokio::test]` per store kind listed, each calling the
+/// test body of the same name with a fresh [`Backing`] of that kind, like
+/// tower-sessions' own `route_tests!`.
+#[macro_export]
+macro_rules! store_tests {
+    ([$($kind:ident),+] => $tests:tt) => {
+        $( $crate::store_tests!(@kind $kind $tests); )+
+    };
+    (@kind $kind:ident [$($test:ident),+ $(,)?]) => {
+        mod $kind {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::stores::Backing::$kind().await).await;
+                }
+            )+
+        }
+    };
+}

@@ -1,0 +1,53 @@
+//! Expired sessions are deleted from the SQL stores in the background.
+
+use std::time::{Duration, Instant};
+
+use leptos_sessions::session::store::{Store, StoreSettings};
+use time::OffsetDateTime;
+use tower_sessions::{
+    session::{Id, Record},
+    SessionStore,
+};
+
+use crate::{store_tests, stores::Backing};
+
+store_tests!([sqlite, postgres] => [
+    expired_sessions_are_deleted_and_live_ones_kept,
+]);
+
+fn record(expires_in: time::Duration) -> Record {
+    Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: OffsetDateTime::now_utc() + expires_in,
+    }
+}
+
+async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
+    let mut settings = StoreSettings::new(backing.url.clone());
+    settings.sweep_every = Duration::from_millis(100);
+    let store = Store::connect(&settings).await.unwrap();
+    let mut expired = record(time::Duration::hours(-1));
+    let mut live = record(time::Duration::hours(1));
+    store.create(&mut expired).await.unwrap();
+    store.create(&mut live).await.unwrap();
+    assert_eq!(backing.count().await, Some(2));
+
+    let sweeper = store
+        .spawn_sweeper(settings.sweep_every)
+        .expect("a sweeper");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while backing.count().await != Some(1) {
+        assert!(
+            Instant::now() < deadline,
+            "the expired session is still there"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(store.load(&live.id).await.unwrap().is_some());
+
+    tokio::time::timeout(Duration::from_secs(5), sweeper.stop())
+        .await
+        .expect("the sweeper stops when asked");
+    store.close().await;
+}
