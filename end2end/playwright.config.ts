@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { instances, release } from './instances';
 
-// scripts/test.sh picks a free port; workers inherit it through the environment.
+// scripts/test.sh picks free ports; workers inherit them through the environment.
 const port = process.env.E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
 
@@ -30,23 +31,12 @@ export default defineConfig({
   projects: [
     { name: 'js-on', testMatch: /js-on\.spec\.ts/ },
     { name: 'js-off', testMatch: /js-off\.spec\.ts/, use: { javaScriptEnabled: false } },
+    { name: 'two-instances', testMatch: /two-instances\.spec\.ts/ },
   ],
-  webServer: {
+  webServer: [
     // The release build, as users deploy it, on a fresh SQLite file.
-    command: 'rm -rf ../target/e2e-data && exec ../target/release/leptos-sessions',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_ENV: 'PROD',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: '../target/site',
-      DATA_DIR: '../target/e2e-data',
-      SESSION_SECRET: 'end-to-end-tests-only-end-to-end-tests-only-end-to-end-tests-only-0123',
-      // Plain http on loopback: a Secure cookie would not be sent back.
-      SESSION_COOKIE_SECURE: 'false',
-    },
-  },
+    release(port, { DATA_DIR: '../target/e2e-data' }, 'rm -rf ../target/e2e-data && '),
+    // Two instances on one Redis and two on one PostgreSQL (started by test.sh).
+    ...instances().map((i) => release(i.port, { SESSION_STORE: i.store })),
+  ],
 });

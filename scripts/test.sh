@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. scripts/services.sh
 scripts/setup.sh
 . scripts/env.sh
-apt_install chromium
+apt_install chromium redis-server postgresql curl
 npm_ci end2end
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -20,12 +21,24 @@ cargo clippy --quiet --all-targets --features ssr -- -D warnings
 step "clippy, browser build (hydrate, wasm32)"
 cargo clippy --quiet --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
-step "unit and HTTP integration tests (real SQLite files)"
+step "starting Redis and PostgreSQL for the tests (temporary, on free ports)"
+trap stop_services EXIT
+start_services
+
+step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL)"
 cargo test --quiet --features ssr
 
 step "release build (server and WASM)"
 cargo leptos build --release
 
-step "browser tests (Playwright, Debian's Chromium, JavaScript on and off)"
+step "release binary: SIGTERM exits 0 and sessions outlive a restart"
+rm -rf target/check-restart
+scripts/check-restart.sh "sqlite://target/check-restart/sessions.db"
+scripts/check-restart.sh "$TEST_REDIS_URL"
+scripts/check-restart.sh "$TEST_POSTGRES_URL"
+
+step "browser tests (Playwright, Debian's Chromium: JavaScript on and off, two instances per shared store)"
 export E2E_PORT="${E2E_PORT:-$(free_port)}"
+E2E_INSTANCE_PORTS="$(free_port),$(free_port),$(free_port),$(free_port)"
+export E2E_INSTANCE_PORTS
 (cd end2end && npx playwright test)
