@@ -172,6 +172,10 @@ mod tests {
             StoreUrl::Redis(_)
         ));
         assert!(matches!(
+            parse("rediss://:pw@cache.example:6380/0"),
+            StoreUrl::Redis(_)
+        ));
+        assert!(matches!(
             parse("redis-cluster://a:7000?node=b:7001"),
             StoreUrl::Redis(_)
         ));
