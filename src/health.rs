@@ -10,15 +10,16 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// 200 when the store answers within two seconds, 503 when it does not.
 pub async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
-    let kind = match (store.kind(), store.is_cached()) {
-        (kind, false) => kind.to_owned(),
-        (kind, true) => format!("{kind} (with read cache)"),
+    let kind = store.kind();
+    let cache = if store.is_cached() {
+        " (read cache on)"
+    } else {
+        ""
     };
-    let kind = kind.as_str();
     match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => (
             StatusCode::OK,
-            format!("ok: the {kind} session store answers\n"),
+            format!("ok: the {kind} session store answers{cache}\n"),
         ),
         Ok(Err(err)) => {
             tracing::error!(error = %err, store = kind, "health check: store failed");

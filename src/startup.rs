@@ -170,7 +170,10 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     tracing::info!(
         addr = %app.local_addr()?,
         store = %settings.store.url,
-        read_cache = ?settings.store.cache_ttl,
+        read_cache = %settings
+            .store
+            .cache_ttl
+            .map_or("off".to_owned(), |ttl| format!("{}s", ttl.as_secs())),
         secure_cookie = settings.cookie_secure,
         "serving"
     );

@@ -41,3 +41,32 @@ async fn a_store_that_is_down_gives_503_not_500() {
     assert_eq!(res.status(), 503);
     assert!(res.text().await.unwrap().contains("unavailable"));
 }
+
+#[tokio::test]
+async fn a_store_that_is_down_at_start_up_stops_it_with_a_message_naming_the_store() {
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for (kind, url) in [
+        ("redis", format!("redis://127.0.0.1:{closed_port}")),
+        (
+            "postgres",
+            format!("postgres://app:hunter2@127.0.0.1:{closed_port}/app"),
+        ),
+    ] {
+        let settings = crate::helpers::settings(&url.parse().unwrap());
+        let started = std::time::Instant::now();
+        let err = match leptos_sessions::startup::Application::build(&settings).await {
+            Ok(_) => panic!("{kind}: started without its store"),
+            Err(err) => err.to_string(),
+        };
+        assert!(err.contains(&format!("the {kind} session store")), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "{kind}: gave up too slowly"
+        );
+    }
+}

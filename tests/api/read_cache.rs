@@ -23,7 +23,7 @@ async fn another_instances_pop_is_seen_once_the_cache_entry_is_older_than_the_tt
     cached.store.cache_ttl = Some(TTL);
     let a = spawn_with(cached, jar.clone()).await;
     let b = spawn_on(&backing, jar).await;
-    assert!(a.get("/healthz").await.1.contains("read cache"));
+    assert!(a.get("/healthz").await.1.contains("read cache on"));
 
     assert_eq!(a.get("/setsession").await.1, "The session has been Set");
     assert_eq!(a.get("/getsession").await.1, "Welcome Admin");
