@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::{clients::Pool as RedisPool, interfaces::ClientLike};
-use sqlx::{Connection, PgPool, SqlitePool};
+use sqlx::{Connection, PgPool};
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, SessionStore},
     MemoryStore,
 };
 use tower_sessions_redis_store::RedisStore;
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use tower_sessions_sqlx_store::PostgresStore;
 
 use self::cache::ReadCache;
 pub use self::{
@@ -69,10 +69,7 @@ impl StoreError {
 
 #[derive(Debug, Clone)]
 enum Backend {
-    Sqlite {
-        store: SqliteStore,
-        pool: SqlitePool,
-    },
+    Sqlite(sqlite::Sqlite),
     Postgres {
         store: PostgresStore,
         pool: PgPool,
@@ -89,7 +86,7 @@ enum Backend {
 macro_rules! with_store {
     ($backend:expr, $store:ident => $body:expr) => {
         match $backend {
-            Backend::Sqlite { store: $store, .. } => $body,
+            Backend::Sqlite($store) => $body,
             Backend::Postgres { store: $store, .. } => $body,
             Backend::Redis { store: $store, .. } => $body,
             Backend::Memory($store) => $body,
@@ -112,10 +109,7 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
         let backend = match &settings.url {
             StoreUrl::Memory => Backend::Memory(MemoryStore::default()),
-            StoreUrl::Sqlite(path) => {
-                let (store, pool) = sqlite::connect(path).await?;
-                Backend::Sqlite { store, pool }
-            }
+            StoreUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::connect(path).await?),
             url @ StoreUrl::Postgres(_) => {
                 let (store, pool) = postgres::connect(&url.expose()).await?;
                 Backend::Postgres { store, pool }
@@ -134,7 +128,7 @@ impl Store {
     /// The backend's name, for `/healthz` and the logs.
     pub fn kind(&self) -> &'static str {
         match self.backend {
-            Backend::Sqlite { .. } => "sqlite",
+            Backend::Sqlite(_) => "sqlite",
             Backend::Postgres { .. } => "postgres",
             Backend::Redis { .. } => "redis",
             Backend::Memory(_) => "memory",
@@ -152,7 +146,7 @@ impl Store {
     /// The store's own error when it does not answer.
     pub async fn ping(&self) -> Result<(), BoxError> {
         match &self.backend {
-            Backend::Sqlite { pool, .. } => Ok(pool.acquire().await?.ping().await?),
+            Backend::Sqlite(store) => Ok(store.pool().acquire().await?.ping().await?),
             Backend::Postgres { pool, .. } => Ok(pool.acquire().await?.ping().await?),
             Backend::Redis { pool, .. } => Ok(pool.ping::<()>(None).await?),
             Backend::Memory(_) => Ok(()),
@@ -163,7 +157,7 @@ impl Store {
     /// does that itself (Redis TTLs) or holds nothing that outlives the process.
     pub fn spawn_sweeper(&self, every: Duration) -> Option<Sweeper> {
         match &self.backend {
-            Backend::Sqlite { store, .. } => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
+            Backend::Sqlite(store) => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
             Backend::Postgres { store, .. } => {
                 Some(Sweeper::spawn(store.clone(), every, "postgres"))
             }
@@ -174,7 +168,7 @@ impl Store {
     /// Lets pending writes land and closes connections; for shutdown.
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { pool, .. } => pool.close().await,
+            Backend::Sqlite(store) => store.pool().close().await,
             Backend::Postgres { pool, .. } => pool.close().await,
             Backend::Redis { pool, .. } => {
                 if let Err(err) = pool.quit().await {
