@@ -33,3 +33,20 @@ async fn two_instances_share_every_session(backing: Backing) {
     assert_eq!(b.get("/popsession").await.1, "Session Deleted");
     assert_eq!(a.get("/getsession").await.1, "Welcome Anonymous");
 }
+
+#[tokio::test]
+async fn redis_expires_each_session_by_itself() {
+    let backing = Backing::redis().await;
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    app.get("/setsession").await;
+    let redis = backing.redis.as_ref().unwrap();
+    // A bulk reply: `$LEN` then the key.
+    let key = redis.command("RANDOMKEY");
+    let key = key.lines().nth(1).expect("one session key");
+    let ttl: i64 = redis.command(&format!("TTL {key}"))[1..].parse().unwrap();
+    let two_weeks = 14 * 24 * 3600;
+    assert!(
+        (two_weeks - 60..=two_weeks).contains(&ttl),
+        "the key expires with the session: TTL {ttl}"
+    );
+}

@@ -88,6 +88,7 @@ impl Backing {
             }
             StoreUrl::Redis(_) => {
                 let reply = self.redis.as_ref().expect("redis").command("DBSIZE");
+                // An integer reply: `:N`.
                 Some(
                     reply
                         .trim_start_matches(':')
@@ -160,7 +161,7 @@ impl RedisServer {
         }
     }
 
-    /// Sends one inline command and returns the first reply line.
+    /// Sends one inline command and returns the reply's lines, joined by `\n`.
     pub fn command(&self, command: &str) -> String {
         self.try_command(command)
             .unwrap_or_else(|| panic!("redis did not answer {command}"))
@@ -173,7 +174,7 @@ impl RedisServer {
         let mut reply = [0u8; 256];
         let n = stream.read(&mut reply).ok()?;
         let text = String::from_utf8_lossy(&reply[..n]);
-        text.lines().next().map(str::to_owned)
+        Some(text.lines().collect::<Vec<_>>().join("\n"))
     }
 }
 
