@@ -25,16 +25,19 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     let (status, body) = app.get("/getsession").await;
     assert_eq!(status, 503, "a visitor with a session: {body}");
     assert!(body.contains("unavailable"), "{body}");
+    answered_quickly("get", started);
+
+    let started = Instant::now();
     assert_eq!(app.get("/healthz").await.0, 503);
+    answered_quickly("healthz", started);
+
     // A new visitor's first write fails too, and says why (not an empty 500).
+    let started = Instant::now();
     let stranger = client(&Arc::new(Jar::default()));
     let res = stranger.get(app.url("/setsession")).send().await.unwrap();
     assert_eq!(res.status(), 503);
     assert!(res.text().await.unwrap().contains("unavailable"));
-    assert!(
-        started.elapsed() < Duration::from_secs(9),
-        "errors must come quickly, not after the client gives up"
-    );
+    answered_quickly("set", started);
 
     backing.redis.as_mut().unwrap().resume();
 
@@ -53,4 +56,11 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     }
     assert_eq!(app.get("/healthz").await.0, 200);
     assert_eq!(app.get("/popsession").await.1, "Session Deleted");
+}
+
+/// Within the 2 s command timeout (plus slack), well before a browser or a
+/// load balancer would give up.
+fn answered_quickly(what: &str, since: Instant) {
+    let took = since.elapsed();
+    assert!(took < Duration::from_secs(5), "{what} took {took:?}");
 }
