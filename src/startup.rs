@@ -2,11 +2,15 @@
 
 use std::{future::Future, io, net::SocketAddr, sync::OnceLock};
 
+use axum::http::{
+    header::{CACHE_CONTROL, VARY},
+    HeaderValue,
+};
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 
 use crate::{
@@ -84,6 +88,16 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         // Only the routes above read sessions; static files and health
         // checks below skip the cookie work.
         .layer(sessions)
+        // What depends on a session is nobody else's: no shared cache may
+        // keep it, and no cache may answer one visitor with another's page.
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::appending(
+            VARY,
+            HeaderValue::from_static("Cookie"),
+        ))
         .route("/healthz", get(healthz))
         .nest_service(
             &format!("/{}", settings.leptos.site_pkg_dir),

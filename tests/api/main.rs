@@ -1,6 +1,7 @@
 //! HTTP-level tests against the real router and real stores: SQLite files,
 //! Redis servers and PostgreSQL databases made for each test.
 
+mod caching;
 mod cookies;
 mod every_store;
 mod health;
