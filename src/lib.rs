@@ -13,6 +13,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+mod cross_site;
+#[cfg(feature = "ssr")]
 mod health;
 #[cfg(feature = "ssr")]
 pub mod startup;

@@ -6,7 +6,7 @@ use axum::http::{
     header::{CACHE_CONTROL, VARY},
     HeaderValue,
 };
-use axum::{extract::FromRef, routing::get, Router};
+use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -16,6 +16,7 @@ use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 use crate::{
     app::{shell, App},
     config::Settings,
+    cross_site,
     health::healthz,
     session::{
         self,
@@ -98,6 +99,8 @@ pub fn router(settings: &Settings, store: Store) -> Router {
             VARY,
             HeaderValue::from_static("Cookie"),
         ))
+        // Server functions are POSTs: only this site's pages may send them.
+        .layer(middleware::from_fn(cross_site::same_site_unless_safe))
         .route("/healthz", get(healthz))
         .nest_service(
             &format!("/{}", settings.leptos.site_pkg_dir),

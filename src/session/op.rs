@@ -28,6 +28,11 @@ impl Op {
         }
     }
 
+    /// Whether the operation changes the session.
+    pub fn mutates(self) -> bool {
+        matches!(self, Self::Set | Self::Pop)
+    }
+
     /// Reads a name written by [`Op::as_str`]; anything else is `None`.
     pub fn parse(name: &str) -> Option<Self> {
         match name {

@@ -1,18 +1,24 @@
 //! The seed's own plain routes, for curl users: same session, same answers,
 //! as `text/plain`.
+//!
+//! The seed changes the session on GET. Kept, so curl and bookmarks work, but
+//! a browser's cross-site request to a changing route gets a 403.
 
-use axum::{routing::get, Router};
+use axum::{middleware, routing::get, Router};
 
 use super::{op::Op, UserSession};
+use crate::cross_site;
 
 /// `GET /setsession`, `GET /getsession`, `GET /popsession`.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     [Op::Set, Op::Get, Op::Pop]
         .into_iter()
         .fold(Router::new(), |router, op| {
-            router.route(
-                &format!("/{}session", op.as_str()),
-                get(move |session: UserSession| async move { session.perform(op).await }),
-            )
+            let mut route =
+                get(move |session: UserSession| async move { session.perform(op).await });
+            if op.mutates() {
+                route = route.layer(middleware::from_fn(cross_site::same_site_only));
+            }
+            router.route(&format!("/{}session", op.as_str()), route)
         })
 }

@@ -3,6 +3,7 @@
 
 mod caching;
 mod cookies;
+mod cross_site;
 mod every_store;
 mod health;
 mod helpers;
