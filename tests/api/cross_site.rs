@@ -25,10 +25,22 @@ async fn a_cross_site_server_function_call_is_refused() {
     let app = spawn_app().await;
     app.get("/setsession").await;
     for name in ["pop_session", "set_session"] {
-        refused(&app, server_fn(&app, name).header("sec-fetch-site", "cross-site")).await;
-        refused(&app, server_fn(&app, name).header("sec-fetch-site", "same-site")).await;
+        refused(
+            &app,
+            server_fn(&app, name).header("sec-fetch-site", "cross-site"),
+        )
+        .await;
+        refused(
+            &app,
+            server_fn(&app, name).header("sec-fetch-site", "same-site"),
+        )
+        .await;
         // Browsers without Sec-Fetch-Site still send Origin on a POST.
-        refused(&app, server_fn(&app, name).header("origin", "https://evil.example")).await;
+        refused(
+            &app,
+            server_fn(&app, name).header("origin", "https://evil.example"),
+        )
+        .await;
     }
 }
 

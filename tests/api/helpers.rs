@@ -81,6 +81,7 @@ pub async fn spawn_secure_app() -> TestApp {
 
 /// An app on exactly `settings`.
 pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
+    crate::logs::capture();
     let app = Application::build(&settings).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let (stop, stopped) = oneshot::channel();

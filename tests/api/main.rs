@@ -7,6 +7,7 @@ mod cross_site;
 mod every_store;
 mod health;
 mod helpers;
+mod logs;
 mod outage;
 mod read_cache;
 mod seed_routes;
