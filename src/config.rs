@@ -14,7 +14,10 @@ use tower_sessions::cookie::Key;
 
 use std::time::Duration;
 
-use crate::session::store::{BadStoreUrl, StoreSettings, StoreUrl};
+use crate::session::{
+    lifetime::Lifetime,
+    store::{BadStoreUrl, StoreSettings, StoreUrl},
+};
 
 /// The shortest `SESSION_SECRET` accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 64;
@@ -27,6 +30,7 @@ pub struct Settings {
     pub environment: Environment,
     pub data_dir: PathBuf,
     pub store: StoreSettings,
+    pub lifetime: Lifetime,
     pub cookie_secure: bool,
     pub secret: SessionSecret,
 }
@@ -124,15 +128,15 @@ impl Settings {
         let mut store = StoreSettings::new(url);
         store.cache_ttl = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0 or unset: no cache)")?
             .filter(|ttl| !ttl.is_zero());
-        if let Some(every) = seconds(&var, "SESSION_SWEEP_INTERVAL_SECS", " above 0")? {
-            if every.is_zero() {
-                return Err(ConfigError::BadSeconds {
-                    name: "SESSION_SWEEP_INTERVAL_SECS",
-                    value: "0".into(),
-                    hint: " above 0",
-                });
-            }
+        if let Some(every) = positive_seconds(&var, "SESSION_SWEEP_INTERVAL_SECS")? {
             store.sweep_every = every;
+        }
+        let mut lifetime = Lifetime::default();
+        if let Some(idle) = positive_seconds(&var, "SESSION_IDLE_TIMEOUT_SECS")? {
+            lifetime.idle = idle;
+        }
+        if let Some(absolute) = positive_seconds(&var, "SESSION_ABSOLUTE_TIMEOUT_SECS")? {
+            lifetime.absolute = absolute;
         }
         let cookie_secure = match var("SESSION_COOKIE_SECURE").as_deref() {
             None | Some("") => environment == Environment::Production,
@@ -146,6 +150,7 @@ impl Settings {
             environment,
             data_dir,
             store,
+            lifetime,
             cookie_secure,
             secret,
         })
@@ -167,6 +172,20 @@ fn seconds(
                 value: text.into(),
                 hint,
             }),
+    }
+}
+
+fn positive_seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    match seconds(var, name, " above 0")? {
+        Some(secs) if secs.is_zero() => Err(ConfigError::BadSeconds {
+            name,
+            value: "0".into(),
+            hint: " above 0",
+        }),
+        other => Ok(other),
     }
 }
 

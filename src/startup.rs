@@ -6,7 +6,7 @@ use axum::http::{
     header::{CACHE_CONTROL, VARY},
     HeaderValue,
 };
-use axum::{extract::FromRef, middleware, routing::get, Router};
+use axum::{extract::FromRef, middleware, routing::get, Extension, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -71,7 +71,8 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .with_same_site(SameSite::Strict)
         .with_path("/")
         .with_secure(settings.cookie_secure)
-        .with_signed(settings.secret.key().clone());
+        .with_signed(settings.secret.key().clone())
+        .with_expiry(settings.lifetime.expiry());
 
     let state = AppState {
         leptos_options: settings.leptos.clone(),
@@ -101,6 +102,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         ))
         // Server functions are POSTs: only this site's pages may send them.
         .layer(middleware::from_fn(cross_site::same_site_unless_safe))
+        .layer(Extension(settings.lifetime))
         .route("/healthz", get(healthz))
         .nest_service(
             &format!("/{}", settings.leptos.site_pkg_dir),

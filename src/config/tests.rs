@@ -117,6 +117,8 @@ fn cache_and_sweep_take_whole_seconds() {
         ("SESSION_CACHE_TTL_SECS", "5m"),
         ("SESSION_SWEEP_INTERVAL_SECS", "0"),
         ("SESSION_SWEEP_INTERVAL_SECS", "-1"),
+        ("SESSION_IDLE_TIMEOUT_SECS", "0"),
+        ("SESSION_ABSOLUTE_TIMEOUT_SECS", "12h"),
     ] {
         let err = settings(&[("SESSION_SECRET", SECRET), (name, value)])
             .unwrap_err()
@@ -134,4 +136,19 @@ fn store_passwords_never_show_in_debug_output() {
     .unwrap();
     let shown = format!("{s:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
+}
+
+#[test]
+fn timeouts_default_to_30_minutes_idle_and_12_hours_in_all() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.lifetime.idle, Duration::from_secs(1800));
+    assert_eq!(s.lifetime.absolute, Duration::from_secs(43200));
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_IDLE_TIMEOUT_SECS", "600"),
+        ("SESSION_ABSOLUTE_TIMEOUT_SECS", "3600"),
+    ])
+    .unwrap();
+    assert_eq!(s.lifetime.idle, Duration::from_secs(600));
+    assert_eq!(s.lifetime.absolute, Duration::from_secs(3600));
 }

@@ -5,6 +5,8 @@
 //! else touches `tower_sessions` directly.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod lifetime;
 pub mod op;
 #[cfg(feature = "ssr")]
 pub mod routes;

@@ -4,7 +4,10 @@
 use axum::{extract::FromRequestParts, http::request::Parts};
 use tower_sessions::Session;
 
-use super::op::{self, Op};
+use super::{
+    lifetime::{self, Lifetime},
+    op::{self, Op},
+};
 use crate::error::AppError;
 
 /// A visitor's server-side session, seen through the operations the app allows.
@@ -15,12 +18,45 @@ pub struct UserSession {
 
 impl UserSession {
     const USERNAME: &'static str = "Username";
-    /// Every key this wrapper writes; a session holding none of them is ended.
+    /// Every key of the visitor's data; a session holding none of them is ended.
     const KEYS: &'static [&'static str] = &[Self::USERNAME];
+    /// When the session began (Unix milliseconds), for the absolute lifetime.
+    const CREATED_AT: &'static str = "_created_at";
+    /// When a read last pushed the idle expiry ahead (Unix milliseconds).
+    const REFRESHED_AT: &'static str = "_refreshed_at";
 
-    /// Wraps a session taken from the request.
-    pub fn new(session: Session) -> Self {
-        Self { session }
+    /// Wraps a session taken from the request, ending it first if it has
+    /// outlived `limits.absolute`, and keeping it alive if it is in use.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    pub async fn new(session: Session, limits: Lifetime) -> Result<Self, AppError> {
+        let this = Self { session };
+        this.enforce(limits).await?;
+        Ok(this)
+    }
+
+    async fn enforce(&self, limits: Lifetime) -> Result<(), AppError> {
+        if self.session.id().is_none() {
+            return Ok(());
+        }
+        let now = lifetime::now_ms();
+        // None as well when the id is unknown or its record has expired.
+        let Some(created) = self.session.get::<i64>(Self::CREATED_AT).await? else {
+            return Ok(());
+        };
+        let age = u128::try_from(now - created).unwrap_or(0);
+        if age >= limits.absolute.as_millis() {
+            self.session.flush().await?;
+            return Ok(());
+        }
+        let refreshed = self.session.get::<i64>(Self::REFRESHED_AT).await?;
+        let since = u128::try_from(now - refreshed.unwrap_or(created)).unwrap_or(0);
+        if since >= limits.refresh_every().as_millis() {
+            self.session.insert(Self::REFRESHED_AT, now).await?;
+            self.session.save().await?;
+        }
+        Ok(())
     }
 
     /// Stores the user name.
@@ -32,6 +68,10 @@ impl UserSession {
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn set_user(&self, name: &str) -> Result<(), AppError> {
         self.session.insert(Self::USERNAME, name).await?;
+        // A new login starts a new lifetime.
+        let now = lifetime::now_ms();
+        self.session.insert(Self::CREATED_AT, now).await?;
+        self.session.insert(Self::REFRESHED_AT, now).await?;
         if self.session.id().is_some() {
             self.session.cycle_id().await?;
         }
@@ -103,6 +143,11 @@ impl<S: Send + Sync> FromRequestParts<S> for UserSession {
                 tracing::error!(why, "no session on the request");
                 AppError::Internal
             })?;
-        Ok(Self::new(session))
+        let limits = parts
+            .extensions
+            .get::<Lifetime>()
+            .copied()
+            .unwrap_or_default();
+        Self::new(session, limits).await
     }
 }

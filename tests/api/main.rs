@@ -16,3 +16,4 @@ mod shared_stores;
 mod shutdown;
 mod stores;
 mod sweeper;
+mod timeouts;
