@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod logs;
 mod outage;
+mod races;
 mod read_cache;
 mod seed_routes;
 mod server_fns;

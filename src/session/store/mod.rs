@@ -2,6 +2,7 @@
 //! file per backend, one type ([`Store`]) for the session layer whichever it is.
 
 mod cache;
+mod memory;
 mod postgres;
 mod redis;
 mod sqlite;
@@ -12,14 +13,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::{clients::Pool as RedisPool, interfaces::ClientLike};
-use sqlx::{Connection, PgPool};
+use sqlx::Connection;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, SessionStore},
-    MemoryStore,
 };
 use tower_sessions_redis_store::RedisStore;
-use tower_sessions_sqlx_store::PostgresStore;
 
 use self::cache::ReadCache;
 pub use self::{
@@ -70,15 +69,12 @@ impl StoreError {
 #[derive(Debug, Clone)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
-    Postgres {
-        store: PostgresStore,
-        pool: PgPool,
-    },
+    Postgres(postgres::Postgres),
     Redis {
         store: RedisStore<RedisPool>,
         pool: RedisPool,
     },
-    Memory(MemoryStore),
+    Memory(memory::Memory),
 }
 
 /// Runs `$body` with `$store` bound to whichever backend `$backend` holds,
@@ -87,7 +83,7 @@ macro_rules! with_store {
     ($backend:expr, $store:ident => $body:expr) => {
         match $backend {
             Backend::Sqlite($store) => $body,
-            Backend::Postgres { store: $store, .. } => $body,
+            Backend::Postgres($store) => $body,
             Backend::Redis { store: $store, .. } => $body,
             Backend::Memory($store) => $body,
         }
@@ -108,11 +104,10 @@ impl Store {
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
         let backend = match &settings.url {
-            StoreUrl::Memory => Backend::Memory(MemoryStore::default()),
+            StoreUrl::Memory => Backend::Memory(memory::Memory::default()),
             StoreUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::connect(path).await?),
             url @ StoreUrl::Postgres(_) => {
-                let (store, pool) = postgres::connect(&url.expose()).await?;
-                Backend::Postgres { store, pool }
+                Backend::Postgres(postgres::Postgres::connect(&url.expose()).await?)
             }
             url @ StoreUrl::Redis(_) => {
                 let (store, pool) = redis::connect(&url.expose()).await?;
@@ -129,7 +124,7 @@ impl Store {
     pub fn kind(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres { .. } => "postgres",
+            Backend::Postgres(_) => "postgres",
             Backend::Redis { .. } => "redis",
             Backend::Memory(_) => "memory",
         }
@@ -147,21 +142,20 @@ impl Store {
     pub async fn ping(&self) -> Result<(), BoxError> {
         match &self.backend {
             Backend::Sqlite(store) => Ok(store.pool().acquire().await?.ping().await?),
-            Backend::Postgres { pool, .. } => Ok(pool.acquire().await?.ping().await?),
+            Backend::Postgres(store) => Ok(store.pool().acquire().await?.ping().await?),
             Backend::Redis { pool, .. } => Ok(pool.ping::<()>(None).await?),
             Backend::Memory(_) => Ok(()),
         }
     }
 
-    /// Starts deleting expired sessions every `every`; `None` where the store
-    /// does that itself (Redis TTLs) or holds nothing that outlives the process.
+    /// Starts deleting expired sessions every `every`; `None` for Redis,
+    /// which expires them itself (key TTLs).
     pub fn spawn_sweeper(&self, every: Duration) -> Option<Sweeper> {
         match &self.backend {
             Backend::Sqlite(store) => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
-            Backend::Postgres { store, .. } => {
-                Some(Sweeper::spawn(store.clone(), every, "postgres"))
-            }
-            Backend::Redis { .. } | Backend::Memory(_) => None,
+            Backend::Postgres(store) => Some(Sweeper::spawn(store.clone(), every, "postgres")),
+            Backend::Memory(store) => Some(Sweeper::spawn(store.clone(), every, "memory")),
+            Backend::Redis { .. } => None,
         }
     }
 
@@ -169,7 +163,7 @@ impl Store {
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite(store) => store.pool().close().await,
-            Backend::Postgres { pool, .. } => pool.close().await,
+            Backend::Postgres(store) => store.pool().close().await,
             Backend::Redis { pool, .. } => {
                 if let Err(err) = pool.quit().await {
                     tracing::warn!(error = %err, "closing the Redis connections failed");

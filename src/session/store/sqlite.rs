@@ -6,10 +6,11 @@ use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use tower_sessions::{
     session::{Id, Record},
-    session_store::{self, ExpiredDeletion, SessionStore},
+    session_store::{self, Error, ExpiredDeletion, SessionStore},
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
@@ -75,9 +76,22 @@ impl SessionStore for Sqlite {
         self.store.create(record).await
     }
 
+    /// Update only: `SqliteStore::save` is an upsert, which would bring back
+    /// a session that a concurrent pop deleted after this request loaded it.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
         let _turn = self.writes.lock().await;
-        self.store.save(record).await
+        sqlx::query(
+            "UPDATE tower_sessions SET data = ?, expiry_date = ? WHERE id = ? AND expiry_date > ?",
+        )
+        .bind(data)
+        .bind(record.expiry_date)
+        .bind(record.id.to_string())
+        .bind(OffsetDateTime::now_utc())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| Error::Backend(e.to_string()))?;
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
