@@ -33,7 +33,17 @@ async fn signed_in_cookies(app: &TestApp) -> Vec<String> {
 }
 
 async fn a_pop_racing_a_refreshing_read_is_never_undone(backing: Backing) {
+    race_reads_against_pops(backing, None).await;
+}
+
+#[tokio::test]
+async fn a_pop_racing_a_refreshing_read_is_never_undone_by_the_read_cache() {
+    race_reads_against_pops(Backing::redis().await, Some(Duration::from_secs(60))).await;
+}
+
+async fn race_reads_against_pops(backing: Backing, cache_ttl: Option<Duration>) {
     let mut settings = settings(&backing.url);
+    settings.store.cache_ttl = cache_ttl;
     // Reads write (to push the idle expiry ahead) once a session is 1 s old.
     settings.lifetime = Lifetime {
         idle: Duration::from_secs(2),

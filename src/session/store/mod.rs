@@ -175,7 +175,7 @@ impl Store {
 }
 
 /// Every write goes to the store first; the cache only ever holds what the
-/// store accepted, and forgets an entry whose write failed.
+/// store returned or accepted.
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
@@ -186,15 +186,14 @@ impl SessionStore for Store {
         Ok(())
     }
 
+    /// Saves only update (a popped session stays popped), so whether the
+    /// record is still there is the store's to say: the next read asks it.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let saved = with_store!(&self.backend, store => store.save(record).await);
         if let Some(cache) = &self.cache {
             cache.forget(&record.id).await;
         }
-        with_store!(&self.backend, store => store.save(record).await)?;
-        if let Some(cache) = &self.cache {
-            cache.put(record).await;
-        }
-        Ok(())
+        saved
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
