@@ -16,7 +16,7 @@ use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 use crate::{
     app::{shell, App},
     config::Settings,
-    cross_site,
+    cross_site, error,
     health::healthz,
     session::{
         self,
@@ -100,6 +100,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
             VARY,
             HeaderValue::from_static("Cookie"),
         ))
+        .layer(middleware::from_fn(error::server_fn_error_status))
         // Server functions are POSTs: only this site's pages may send them.
         .layer(middleware::from_fn(cross_site::same_site_unless_safe))
         .layer(Extension(settings.lifetime))

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 mod ssr;
+#[cfg(feature = "ssr")]
+pub use ssr::server_fn_error_status;
 
 /// What went wrong, as a user may see it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -1,7 +1,10 @@
 //! Server-side conversions: causes are logged here and never reach the client.
 
 use axum::{
+    body::{to_bytes, Body},
+    extract::Request,
     http::StatusCode,
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -24,6 +27,29 @@ impl From<tower_sessions::session::Error> for AppError {
         tracing::error!(error = %err, "session store call failed");
         Self::StoreUnavailable
     }
+}
+
+/// Middleware: gives a server function's error response the status its
+/// [`AppError`] calls for.
+///
+/// Leptos answers every server-function error with a 500, including those
+/// raised before our code runs (a body that does not parse is the client's
+/// mistake, a 400). Error bodies are our small JSON `AppError`s.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return (parts, Body::empty()).into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = err.status_code();
+    }
+    (parts, Body::from(bytes)).into_response()
 }
 
 impl IntoResponse for AppError {

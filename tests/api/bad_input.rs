@@ -1,0 +1,139 @@
+//! Bad input gets a 4xx with a message, or a fresh anonymous session for a
+//! bad cookie; never a 5xx, and no other session is touched.
+
+use proptest::prelude::*;
+use reqwest::{header, StatusCode};
+
+use crate::helpers::{spawn_app, TestApp};
+
+async fn still_admin(app: &TestApp) {
+    assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
+}
+
+#[tokio::test]
+async fn oversized_and_duplicated_cookies_are_a_fresh_anonymous_session() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    let good = app.cookie().unwrap();
+    let huge = "A".repeat(5000);
+    for header_value in [
+        format!("session={huge}"),
+        format!("session=junk; session={good}"),
+        format!("session={good}; session=junk"),
+        format!("session={good}; session={good}x"),
+    ] {
+        let res = reqwest::Client::new()
+            .get(app.url("/getsession"))
+            .header(header::COOKIE, &header_value)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(
+            status == 200,
+            "{status} {body} for {}",
+            &header_value[..40.min(header_value.len())]
+        );
+        assert!(body.starts_with("Welcome "), "{body}");
+    }
+    still_admin(&app).await;
+}
+
+#[tokio::test]
+async fn malformed_server_function_calls_are_4xx_with_a_message() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    let cases: [(&str, &str, String); 4] = [
+        ("set_session", "application/json", "{{{".into()),
+        (
+            "set_session",
+            "application/x-www-form-urlencoded",
+            "%%%=%%%&".repeat(2000),
+        ),
+        ("pop_session", "text/plain", "hello".into()),
+        (
+            "pop_session",
+            "application/x-www-form-urlencoded",
+            "\u{0}\u{1}".into(),
+        ),
+    ];
+    for (name, kind, body) in cases {
+        let res = app
+            .client
+            .post(app.url(&format!("/api/{name}")))
+            .header(header::CONTENT_TYPE, kind)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(
+            status.is_success() || status.is_client_error(),
+            "{name} {kind}: {status}"
+        );
+        if status.is_client_error() {
+            assert!(
+                !text.trim().is_empty(),
+                "{name} {kind}: a 4xx needs a message"
+            );
+        }
+    }
+    let res = app.call("no_such_function").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn an_unparsable_form_is_a_400_naming_the_problem_not_a_500() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/set_session"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("a=1&a=2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("Multiple values"));
+    assert!(app.cookie().is_none(), "nothing was set");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever a client puts in the cookie or the page's query, the answer is
+    /// never a 5xx, and the page shows only text the app wrote.
+    #[test]
+    fn no_cookie_or_query_makes_a_5xx(cookie in "[ -~]{0,300}", answer in "[ -~]{0,40}", error in "[ -~]{0,40}") {
+        let rt = runtime();
+        rt.block_on(async {
+            let app = app().await;
+            let res = reqwest::Client::new()
+                .get(app.url("/"))
+                .query(&[("answer", &answer), ("error", &error)])
+                .header(header::COOKIE, format!("session={cookie}"))
+                .send()
+                .await
+                .unwrap();
+            prop_assert!(res.status().as_u16() < 500, "{}", res.status());
+            let page = res.text().await.unwrap();
+            if answer.len() > 3 {
+                prop_assert!(!page.contains(&format!(">{answer}<")), "the query's text is on the page");
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Runtime::new().unwrap())
+}
+
+async fn app() -> &'static TestApp {
+    static APP: tokio::sync::OnceCell<TestApp> = tokio::sync::OnceCell::const_new();
+    APP.get_or_init(spawn_app).await
+}
