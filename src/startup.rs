@@ -74,6 +74,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .with_signed(settings.secret.key().clone())
         .with_expiry(settings.lifetime.expiry());
 
+    let secure = settings.cookie_secure;
     let state = AppState {
         leptos_options: settings.leptos.clone(),
         store,
@@ -90,6 +91,9 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         // Only the routes above read sessions; static files and health
         // checks below skip the cookie work.
         .layer(sessions)
+        .layer(middleware::map_response(move |res| async move {
+            session::removal::complete_removal(res, cookie_name(secure), secure)
+        }))
         // What depends on a session is nobody else's: no shared cache may
         // keep it, and no cache may answer one visitor with another's page.
         .layer(SetResponseHeaderLayer::overriding(

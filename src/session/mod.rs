@@ -9,6 +9,8 @@ pub mod api;
 pub mod lifetime;
 pub mod op;
 #[cfg(feature = "ssr")]
+pub mod removal;
+#[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod store;

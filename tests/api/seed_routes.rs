@@ -62,3 +62,29 @@ async fn in_production_the_cookie_is_secure_and_host_only() {
         "a __Host- cookie must be host-only: {line}"
     );
 }
+
+#[tokio::test]
+async fn pop_removes_the_cookie_with_the_attributes_it_was_set_with() {
+    let app = crate::helpers::spawn_secure_app().await;
+    let res = app.client.get(app.url("/setsession")).send().await.unwrap();
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let value = set.split(';').next().unwrap().to_owned();
+    let res = app
+        .client
+        .get(app.url("/popsession"))
+        .header("cookie", &value)
+        .send()
+        .await
+        .unwrap();
+    let removal = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(removal.starts_with("__Host-session="), "{removal}");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+    // A __Host- cookie is only replaced by one with the same attributes;
+    // browsers ignore a removal without Secure.
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(
+            removal.contains(attribute),
+            "{attribute} missing from {removal}"
+        );
+    }
+}
