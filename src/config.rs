@@ -33,6 +33,8 @@ pub struct Settings {
     pub lifetime: Lifetime,
     pub cookie_secure: bool,
     pub secret: SessionSecret,
+    /// Keys of earlier `SESSION_SECRET`s whose cookies are still accepted.
+    pub previous_secrets: Vec<SessionSecret>,
 }
 
 /// Where the app runs; decides the security defaults.
@@ -78,6 +80,8 @@ pub enum ConfigError {
     MissingSecret,
     #[error("SESSION_SECRET is {0} bytes; it must be at least {MIN_SECRET_BYTES} (e.g. `openssl rand -hex 64`)")]
     ShortSecret(usize),
+    #[error("SESSION_PREVIOUS_SECRETS: entry {0} is {1} bytes; each must be at least {MIN_SECRET_BYTES}")]
+    ShortPreviousSecret(usize, usize),
     #[error("LEPTOS_ENV={0:?} is not understood; use DEV or PROD")]
     BadEnvironment(String),
     #[error("SESSION_COOKIE_SECURE={0:?} is not understood; use true or false")]
@@ -145,6 +149,17 @@ impl Settings {
             Some(other) => return Err(ConfigError::BadSecureFlag(other.into())),
         };
         let secret = session_secret(environment, &data_dir, var("SESSION_SECRET"))?;
+        let previous_secrets = var("SESSION_PREVIOUS_SECRETS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+            .map(|(i, s)| {
+                SessionSecret::from_text(s)
+                    .map_err(|_| ConfigError::ShortPreviousSecret(i + 1, s.len()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             leptos,
             environment,
@@ -153,6 +168,7 @@ impl Settings {
             lifetime,
             cookie_secure,
             secret,
+            previous_secrets,
         })
     }
 }

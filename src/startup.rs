@@ -20,6 +20,7 @@ use crate::{
     health::healthz,
     session::{
         self,
+        rotation::KeyRing,
         store::{Store, StoreError, Sweeper},
     },
 };
@@ -94,6 +95,10 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .layer(middleware::map_response(move |res| async move {
             session::removal::complete_removal(res, cookie_name(secure), secure)
         }))
+        .layer(middleware::from_fn_with_state(
+            key_ring(settings),
+            session::rotation::accept_previous_keys,
+        ))
         // What depends on a session is nobody else's: no shared cache may
         // keep it, and no cache may answer one visitor with another's page.
         .layer(SetResponseHeaderLayer::overriding(
@@ -116,6 +121,22 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+fn key_ring(settings: &Settings) -> KeyRing {
+    let idle = tower_sessions::cookie::time::Duration::try_from(settings.lifetime.idle)
+        .unwrap_or(tower_sessions::cookie::time::Duration::MAX);
+    KeyRing::new(
+        settings.secret.key().clone(),
+        settings
+            .previous_secrets
+            .iter()
+            .map(|s| s.key().clone())
+            .collect(),
+        cookie_name(settings.cookie_secure),
+        settings.cookie_secure,
+        idle,
+    )
 }
 
 /// The page's routes, found once per process by rendering the app in

@@ -152,3 +152,32 @@ fn timeouts_default_to_30_minutes_idle_and_12_hours_in_all() {
     assert_eq!(s.lifetime.idle, Duration::from_secs(600));
     assert_eq!(s.lifetime.absolute, Duration::from_secs(3600));
 }
+
+#[test]
+fn previous_secrets_are_a_comma_separated_list_of_full_length_keys() {
+    let other = "f".repeat(64);
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_PREVIOUS_SECRETS", &format!("{other}, {SECRET},")),
+    ])
+    .unwrap();
+    assert_eq!(s.previous_secrets.len(), 2);
+    assert!(settings(&[("SESSION_SECRET", SECRET)])
+        .unwrap()
+        .previous_secrets
+        .is_empty());
+    let err = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_PREVIOUS_SECRETS", &format!("{other},short")),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("SESSION_PREVIOUS_SECRETS") && err.contains("entry 2"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("short"),
+        "the key itself is never shown: {err}"
+    );
+}

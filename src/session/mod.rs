@@ -11,6 +11,8 @@ pub mod op;
 #[cfg(feature = "ssr")]
 pub mod removal;
 #[cfg(feature = "ssr")]
+pub mod rotation;
+#[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -8,6 +8,7 @@ mod cross_site;
 mod every_store;
 mod health;
 mod helpers;
+mod key_rotation;
 mod logs;
 mod outage;
 mod races;
