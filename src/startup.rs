@@ -86,7 +86,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
     );
     let options = settings.leptos.clone();
 
-    Router::new()
+    let mut with_sessions = Router::new()
         .merge(session::routes::router())
         .leptos_routes(&state, page_routes(), move || shell(options.clone()))
         // Only the routes above read sessions; static files and health
@@ -94,11 +94,16 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .layer(sessions)
         .layer(middleware::map_response(move |res| async move {
             session::removal::complete_removal(res, cookie_name(secure), secure)
-        }))
-        .layer(middleware::from_fn_with_state(
+        }));
+    // Only when there are old keys to accept: it costs every request a look
+    // at the cookie otherwise.
+    if !settings.previous_secrets.is_empty() {
+        with_sessions = with_sessions.layer(middleware::from_fn_with_state(
             key_ring(settings),
             session::rotation::accept_previous_keys,
-        ))
+        ));
+    }
+    with_sessions
         // What depends on a session is nobody else's: no shared cache may
         // keep it, and no cache may answer one visitor with another's page.
         .layer(SetResponseHeaderLayer::overriding(

@@ -96,9 +96,6 @@ pub async fn accept_previous_keys(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if ring.0.previous.is_empty() {
-        return next.run(req).await;
-    }
     let Some(resigned) = find(&req, ring.0.name).and_then(|value| ring.resign(&value)) else {
         return next.run(req).await;
     };
