@@ -36,6 +36,7 @@ async fn the_seed_flow_through_the_plain_routes(backing: Backing) {
 async fn the_seed_flow_through_server_functions(backing: Backing) {
     let app = spawn_on(&backing, Arc::new(Jar::default())).await;
     for (server_fn, answer) in [
+        ("get_session", "Welcome Anonymous"),
         ("set_session", "The session has been Set"),
         ("get_session", "Welcome Admin"),
         ("pop_session", "Session Deleted"),

@@ -22,22 +22,6 @@ fn status_line(page: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_seed_flow_through_server_functions_as_the_hydrated_page_calls_them() {
-    let app = spawn_app().await;
-    for (name, answer) in [
-        ("get_session", "Welcome Anonymous"),
-        ("set_session", "The session has been Set"),
-        ("get_session", "Welcome Admin"),
-        ("pop_session", "Session Deleted"),
-        ("get_session", "Welcome Anonymous"),
-    ] {
-        let res = app.call(name).await;
-        assert_eq!(res.status(), 200, "{name}");
-        assert_eq!(res.json::<String>().await.unwrap(), answer, "{name}");
-    }
-}
-
-#[tokio::test]
 async fn a_form_post_without_javascript_redirects_back_with_the_answer() {
     let app = spawn_app().await;
     for (name, op, answer) in [
