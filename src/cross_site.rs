@@ -8,7 +8,7 @@
 
 use axum::{
     extract::Request,
-    http::{header, HeaderMap, Method, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -20,19 +20,15 @@ Use the page itself, or send the request without a browser's cross-site headers.
 /// Middleware for routes that change the session whatever their method
 /// (the seed's `GET /setsession` and `GET /popsession`).
 pub async fn same_site_only(req: Request, next: Next) -> Response {
-    match cross_site(req.headers(), req.uri().authority().map(|a| a.as_str())) {
-        Some(why) => refuse(why),
+    match refusal(&req) {
+        Some(refused) => refused,
         None => next.run(req).await,
     }
 }
 
-/// Middleware for a group of routes: requests with a method that may change
-/// state (server functions are POSTs) must come from this site.
-pub async fn same_site_unless_safe(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    same_site_only(req, next).await
+/// The 403 for `req` when the browser says it comes from another site.
+pub fn refusal(req: &Request) -> Option<Response> {
+    cross_site(req.headers(), req.uri().authority().map(|a| a.as_str())).map(refuse)
 }
 
 fn refuse(why: &'static str) -> Response {

@@ -17,6 +17,8 @@ mod cross_site;
 #[cfg(feature = "ssr")]
 mod health;
 #[cfg(feature = "ssr")]
+mod server_fns;
+#[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod telemetry;

@@ -16,8 +16,8 @@ use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 use crate::{
     app::{shell, App},
     config::Settings,
-    cross_site, error,
     health::healthz,
+    server_fns,
     session::{
         self,
         rotation::KeyRing,
@@ -114,9 +114,9 @@ pub fn router(settings: &Settings, store: Store) -> Router {
             VARY,
             HeaderValue::from_static("Cookie"),
         ))
-        .layer(middleware::from_fn(error::server_fn_error_status))
-        // Server functions are POSTs: only this site's pages may send them.
-        .layer(middleware::from_fn(cross_site::same_site_unless_safe))
+        // Server functions are POSTs: only this site's pages may send them,
+        // and their errors get the status the error calls for.
+        .layer(middleware::from_fn(server_fns::guard))
         .layer(Extension(settings.lifetime))
         .route("/healthz", get(healthz))
         .nest_service(

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 mod ssr;
 #[cfg(feature = "ssr")]
-pub use ssr::server_fn_error_status;
+pub use ssr::with_app_error_status;
 
 /// What went wrong, as a user may see it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

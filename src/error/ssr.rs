@@ -2,9 +2,7 @@
 
 use axum::{
     body::{to_bytes, Body},
-    extract::Request,
     http::StatusCode,
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -29,14 +27,13 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
-/// Middleware: gives a server function's error response the status its
-/// [`AppError`] calls for.
+/// Gives a server function's error response the status its [`AppError`]
+/// calls for.
 ///
 /// Leptos answers every server-function error with a 500, including those
 /// raised before our code runs (a body that does not parse is the client's
 /// mistake, a 400). Error bodies are our small JSON `AppError`s.
-pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+pub async fn with_app_error_status(res: Response) -> Response {
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !res.headers().contains_key("serverfnerror")
     {
