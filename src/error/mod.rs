@@ -24,6 +24,12 @@ pub enum AppError {
     /// The request itself was malformed (bad form body, unknown field, …).
     #[error("The request was not understood: {0}")]
     BadRequest(String),
+    /// A note longer than [`crate::session::note::MAX_CHARS`]; nothing was changed.
+    #[error("The note is too long: at most 500 characters. Nothing was changed.")]
+    NoteTooLong,
+    /// A request body over the server's limit; it was not read.
+    #[error("The request is too large: at most 16 KB. Nothing was changed.")]
+    RequestTooLarge,
     /// The browser could not reach the server at all.
     #[error("Could not reach the server. Check the connection and try again.")]
     Unreachable,
@@ -38,6 +44,8 @@ impl AppError {
         match self {
             Self::StoreUnavailable => "store_unavailable",
             Self::BadRequest(_) => "bad_request",
+            Self::NoteTooLong => "note_too_long",
+            Self::RequestTooLarge => "request_too_large",
             Self::Unreachable => "unreachable",
             Self::Internal => "internal",
         }
@@ -49,6 +57,8 @@ impl AppError {
         match code {
             "store_unavailable" => Self::StoreUnavailable,
             "bad_request" => Self::BadRequest("the form could not be read".into()),
+            "note_too_long" => Self::NoteTooLong,
+            "request_too_large" => Self::RequestTooLarge,
             "unreachable" => Self::Unreachable,
             _ => Self::Internal,
         }
@@ -77,12 +87,20 @@ mod tests {
     fn codes_round_trip_and_unknown_codes_stay_opaque() {
         for e in [
             AppError::StoreUnavailable,
+            AppError::NoteTooLong,
+            AppError::RequestTooLarge,
             AppError::Unreachable,
             AppError::Internal,
         ] {
             assert_eq!(AppError::from_code(e.code()), e);
         }
         assert_eq!(AppError::from_code("<script>"), AppError::Internal);
+    }
+
+    #[test]
+    fn size_messages_quote_the_limits() {
+        let max = crate::session::note::MAX_CHARS.to_string();
+        assert!(AppError::NoteTooLong.to_string().contains(&max));
     }
 
     #[test]

@@ -14,6 +14,7 @@ impl AppError {
         match self {
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NoteTooLong | Self::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unreachable => StatusCode::BAD_GATEWAY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -7,6 +7,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod lifetime;
+pub mod note;
 pub mod op;
 #[cfg(feature = "ssr")]
 pub mod removal;

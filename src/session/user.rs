@@ -18,8 +18,9 @@ pub struct UserSession {
 
 impl UserSession {
     const USERNAME: &'static str = "Username";
+    const NOTE: &'static str = "Note";
     /// Every key of the visitor's data; a session holding none of them is ended.
-    const KEYS: &'static [&'static str] = &[Self::USERNAME];
+    const KEYS: &'static [&'static str] = &[Self::USERNAME, Self::NOTE];
     /// When the session began (Unix milliseconds), for the absolute lifetime.
     const CREATED_AT: &'static str = "_created_at";
     /// When a read last pushed the idle expiry ahead (Unix milliseconds).
@@ -93,16 +94,67 @@ impl UserSession {
     /// Removes the user name (no error when absent) and returns it.
     ///
     /// A session left with nothing in it is deleted from the store, and the
-    /// cookie is removed with it.
+    /// cookie is removed with it; one that still holds a note is kept.
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn pop_user(&self) -> Result<Option<String>, AppError> {
         let user = self.session.remove::<String>(Self::USERNAME).await?;
-        if self.session.id().is_some() && self.holds_nothing().await? {
-            self.session.flush().await?;
+        if user.is_some() {
+            self.keep_or_end().await?;
         }
         Ok(user)
+    }
+
+    /// Keeps `note` in the session (a new one if there is none), or removes
+    /// the note when it is `None`.
+    ///
+    /// Not a privilege change, so the id stays: a note saved while another
+    /// request of the session changes something else keeps both changes.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    pub async fn set_note(&self, note: Option<&str>) -> Result<(), AppError> {
+        match note {
+            Some(note) => {
+                self.session.insert(Self::NOTE, note).await?;
+                if self.session.id().is_none() {
+                    self.session
+                        .insert(Self::CREATED_AT, lifetime::now_ms())
+                        .await?;
+                }
+                // Saved here for a clear 503, as in `set_user`.
+                self.session.save().await?;
+            }
+            None => {
+                if self.session.remove_value(Self::NOTE).await?.is_some() {
+                    self.keep_or_end().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The visitor's note, if any.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read.
+    pub async fn note(&self) -> Result<Option<String>, AppError> {
+        Ok(self.session.get(Self::NOTE).await?)
+    }
+
+    /// After a key was removed: ends a session left with nothing in it,
+    /// saves one that still holds something.
+    async fn keep_or_end(&self) -> Result<(), AppError> {
+        if self.session.id().is_none() {
+            return Ok(());
+        }
+        if self.holds_nothing().await? {
+            self.session.flush().await?;
+        } else {
+            self.session.save().await?;
+        }
+        Ok(())
     }
 
     /// Runs one of the seed's operations and returns the seed's answer.

@@ -1,4 +1,4 @@
-//! The three buttons and the answer line.
+//! The three buttons, the note field and the answer line.
 
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::hooks::use_query_map;
@@ -6,7 +6,8 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     error::AppError,
     session::{
-        api::{get_session, GetSession, PopSession, SetSession},
+        api::{get_note, get_session, GetSession, PopSession, SaveNote, SetSession},
+        note,
         op::{Op, POP_ANSWER, SET_ANSWER},
     },
 };
@@ -24,9 +25,10 @@ pub fn SessionPanel() -> impl IntoView {
     let set = ServerAction::<SetSession>::new();
     let get = ServerAction::<GetSession>::new();
     let pop = ServerAction::<PopSession>::new();
+    let save_note = ServerAction::<SaveNote>::new();
 
     let latest = RwSignal::new(None::<Answer>);
-    for value in [set.value(), get.value(), pop.value()] {
+    for value in [set.value(), get.value(), pop.value(), save_note.value()] {
         Effect::new(move || {
             if let Some(answer) = value.get() {
                 latest.set(Some(answer));
@@ -48,7 +50,12 @@ pub fn SessionPanel() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
 
-    let busy = move || set.pending().get() || get.pending().get() || pop.pending().get();
+    // Read once: afterwards the field itself holds what the visitor typed.
+    let stored_note = Resource::new(|| (), |()| get_note());
+
+    let busy = move || {
+        set.pending().get() || get.pending().get() || pop.pending().get() || save_note.pending().get()
+    };
 
     view! {
         <section class="panel" data-hydrated=move || hydrated.get().then_some("true")>
@@ -67,6 +74,24 @@ pub fn SessionPanel() -> impl IntoView {
                     <button type="submit">"Pop session"</button>
                 </ActionForm>
             </div>
+            <Suspense>
+                <ActionForm action=save_note attr:class="note">
+                    <label for="note">"Note, kept in the session next to the user"</label>
+                    <div class="note-row">
+                        <input
+                            id="note"
+                            name="note"
+                            type="text"
+                            maxlength=note::MAX_CHARS
+                            autocomplete="off"
+                            value=move || {
+                                stored_note.get().and_then(Result::ok).flatten().unwrap_or_default()
+                            }
+                        />
+                        <button type="submit">"Save note"</button>
+                    </div>
+                </ActionForm>
+            </Suspense>
             <p role="status" class="answer">
                 <Transition>
                     {move || {
@@ -97,7 +122,11 @@ async fn answer_from_redirect(answer: Option<String>, error: Option<String>) -> 
     if let Some(code) = error {
         return Some(Err(AppError::from_code(&code)));
     }
-    match Op::parse(&answer?)? {
+    let answer = answer?;
+    if let Some(text) = note::answer_named(&answer) {
+        return Some(Ok(text.to_owned()));
+    }
+    match Op::parse(&answer)? {
         Op::Set => Some(Ok(SET_ANSWER.to_owned())),
         Op::Pop => Some(Ok(POP_ANSWER.to_owned())),
         // Read the session again rather than trust a name in the URL.

@@ -135,6 +135,31 @@ impl TestApp {
             .expect("server fn call")
     }
 
+    /// Calls a server function with a form-encoded `body`, as `fetch` does.
+    pub async fn call_with(&self, server_fn: &str, body: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/{server_fn}")))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("server fn call")
+    }
+
+    /// Calls a server function carrying exactly `cookie`, outside the jar.
+    pub async fn call_with_cookie(&self, server_fn: &str, body: &str, cookie: &str) -> Response {
+        Client::new()
+            .post(self.url(&format!("/api/{server_fn}")))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("{COOKIE}={cookie}"))
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("server fn call with a cookie")
+    }
+
     /// Posts a button's form as a browser without JavaScript does.
     pub async fn post_form(&self, server_fn: &str) -> Response {
         self.client

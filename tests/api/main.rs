@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod caching;
+mod concurrent_writers;
 mod cookies;
 mod cross_site;
 mod every_store;

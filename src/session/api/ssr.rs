@@ -1,5 +1,7 @@
 //! Server-only glue between the server functions and the typed session.
 
+use std::future::Future;
+
 use axum::http::{header::ACCEPT, request::Parts, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -9,22 +11,37 @@ use crate::{
     session::{op::Op, UserSession},
 };
 
-/// Runs `op` on the caller's session and shapes the answer for the caller:
-/// a JSON value for the hydrated page, a redirect for a plain form post.
+/// The caller's session.
+pub async fn session() -> Result<UserSession, AppError> {
+    leptos_axum::extract::<UserSession>().await.map_err(|err| {
+        tracing::error!(error = %err, "could not extract the session");
+        AppError::Internal
+    })
+}
+
+/// Runs one of the seed's operations, answered as [`respond`] does.
 pub async fn perform(op: Op) -> Result<String, AppError> {
-    let result = match leptos_axum::extract::<UserSession>().await {
-        Ok(session) => session.perform(op).await,
-        Err(err) => {
-            tracing::error!(error = %err, "could not extract the session");
-            Err(AppError::Internal)
-        }
+    respond(op.as_str(), |session| async move { session.perform(op).await }).await
+}
+
+/// Runs `work` on the caller's session and shapes the answer for the caller:
+/// a JSON value for the hydrated page, a redirect to `/?answer=<name>` for a
+/// plain form post.
+pub async fn respond<F, Fut>(name: &str, work: F) -> Result<String, AppError>
+where
+    F: FnOnce(UserSession) -> Fut,
+    Fut: Future<Output = Result<String, AppError>>,
+{
+    let result = match session().await {
+        Ok(session) => work(session).await,
+        Err(err) => Err(err),
     };
     let Some(response) = use_context::<ResponseOptions>() else {
         return result;
     };
     if is_plain_form_post() {
         let target = match &result {
-            Ok(_) => format!("/?answer={}", op.as_str()),
+            Ok(_) => format!("/?answer={name}"),
             Err(err) => format!("/?error={}", err.code()),
         };
         leptos_axum::redirect(&target);
