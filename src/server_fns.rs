@@ -2,11 +2,24 @@
 //! server-function calls are POSTs. One middleware, so that page loads and
 //! other GETs pay for one pass-through rather than one per concern.
 
-use axum::{extract::Request, http::Method, middleware::Next, response::Response};
+use axum::{
+    body::{to_bytes, Body},
+    extract::Request,
+    http::{header::CONTENT_LENGTH, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
 
-use crate::{cross_site, error};
+use http_body_util::LengthLimitError;
 
-/// Refuses cross-site calls, and gives server-function errors their status.
+use crate::{cross_site, error, error::AppError};
+
+/// The largest request body read: a note of 500 four-byte characters,
+/// form-encoded, is 6 KB.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Refuses cross-site calls and bodies over [`BODY_LIMIT`], and gives
+/// server-function errors their status.
 pub async fn guard(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -14,5 +27,32 @@ pub async fn guard(req: Request, next: Next) -> Response {
     if let Some(refused) = cross_site::refusal(&req) {
         return refused;
     }
+    let req = match within_limit(req).await {
+        Ok(req) => req,
+        Err(refused) => return refused.into_response(),
+    };
     error::with_app_error_status(next.run(req).await).await
+}
+
+/// The request with its body read (at most [`BODY_LIMIT`] bytes; Leptos
+/// reads it whole anyway), or the error to answer instead.
+async fn within_limit(req: Request) -> Result<Request, AppError> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return Err(AppError::RequestTooLarge);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|err| {
+        let err = err.into_inner();
+        if err.is::<LengthLimitError>() {
+            AppError::RequestTooLarge
+        } else {
+            // A body that broke off: the client's doing, not the server's.
+            AppError::BadRequest("the request body could not be read".into())
+        }
+    })?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }

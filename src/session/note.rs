@@ -56,7 +56,17 @@ mod tests {
     fn notes_are_trimmed_and_bounded() {
         assert_eq!(parse("  milk \n").unwrap().as_deref(), Some("milk"));
         assert_eq!(parse("   ").unwrap(), None);
-        assert_eq!(parse(&"é".repeat(MAX_CHARS)).unwrap().unwrap().chars().count(), MAX_CHARS);
-        assert_eq!(parse(&"é".repeat(MAX_CHARS + 1)), Err(AppError::NoteTooLong));
+        assert_eq!(
+            parse(&"é".repeat(MAX_CHARS))
+                .unwrap()
+                .unwrap()
+                .chars()
+                .count(),
+            MAX_CHARS
+        );
+        assert_eq!(
+            parse(&"é".repeat(MAX_CHARS + 1)),
+            Err(AppError::NoteTooLong)
+        );
     }
 }

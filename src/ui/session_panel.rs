@@ -54,7 +54,10 @@ pub fn SessionPanel() -> impl IntoView {
     let stored_note = Resource::new(|| (), |()| get_note());
 
     let busy = move || {
-        set.pending().get() || get.pending().get() || pop.pending().get() || save_note.pending().get()
+        set.pending().get()
+            || get.pending().get()
+            || pop.pending().get()
+            || save_note.pending().get()
     };
 
     view! {

@@ -23,7 +23,9 @@ const SESSIONS: usize = 60;
 async fn session_with_user_and_note(app: &TestApp) -> String {
     let res = app.get_with_cookie("/setsession", "").await;
     let cookie = crate::helpers::set_cookie(&res).expect("a cookie").0;
-    let res = app.call_with_cookie("save_note", "note=first", &cookie).await;
+    let res = app
+        .call_with_cookie("save_note", "note=first", &cookie)
+        .await;
     assert_eq!(res.status(), 200);
     cookie
 }
@@ -36,15 +38,16 @@ async fn note(app: &TestApp, cookie: &str) -> Option<String> {
 
 async fn a_note_a_pop_and_a_refresh_at_once_all_land(backing: Backing) {
     let mut settings = settings(&backing.url);
-    // Reads write (to push the idle expiry ahead) once a session is 1 s old,
-    // so the racing read below is a third writer.
+    // Reads write (to push the idle expiry ahead) once a session is 3 s old,
+    // so the racing read below is a third writer; 6 s idle leaves the
+    // sessions made first alive however long making the others takes.
     settings.lifetime = Lifetime {
-        idle: Duration::from_secs(2),
+        idle: Duration::from_secs(6),
         absolute: Duration::from_secs(3600),
     };
     let app = spawn_with(settings, Arc::new(Jar::default())).await;
     let cookies = join_all((0..SESSIONS).map(|_| session_with_user_and_note(&app))).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
 
     let races = cookies.iter().map(|cookie| async {
         let (pop, saved, read) = tokio::join!(

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod key_rotation;
 mod logs;
+mod notes;
 mod outage;
 mod races;
 mod read_cache;

@@ -4,7 +4,7 @@ use crate::helpers::spawn_app;
 
 /// The text of the page's `role="status"` element as the HTML has it, so a
 /// browser without JavaScript shows it (not streamed in for a script to place).
-fn status_line(page: &str) -> String {
+pub fn status_line(page: &str) -> String {
     let start = page.find("role=\"status\"").expect("a status element");
     let inner = &page[start..];
     let inner = &inner[inner.find('>').unwrap() + 1..inner.find("</p>").unwrap()];

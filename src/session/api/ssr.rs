@@ -21,7 +21,11 @@ pub async fn session() -> Result<UserSession, AppError> {
 
 /// Runs one of the seed's operations, answered as [`respond`] does.
 pub async fn perform(op: Op) -> Result<String, AppError> {
-    respond(op.as_str(), |session| async move { session.perform(op).await }).await
+    respond(
+        op.as_str(),
+        |session| async move { session.perform(op).await },
+    )
+    .await
 }
 
 /// Runs `work` on the caller's session and shapes the answer for the caller:

@@ -19,10 +19,17 @@ use tower_sessions::session::{Id, Record};
 
 const CAPACITY: u64 = 100_000;
 
-/// Session records read recently, each kept for at most the TTL.
+/// Session records read recently, as stored (encoded), each kept for at
+/// most the TTL or until the session's own expiry, whichever comes first.
 #[derive(Debug, Clone)]
 pub struct ReadCache {
-    entries: Cache<Id, Record>,
+    entries: Cache<Id, Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    bytes: Vec<u8>,
+    expiry: OffsetDateTime,
 }
 
 impl ReadCache {
@@ -36,12 +43,17 @@ impl ReadCache {
         }
     }
 
-    pub async fn get(&self, id: &Id) -> Option<Record> {
-        self.entries.get(id).await
+    pub async fn get(&self, id: &Id) -> Option<Vec<u8>> {
+        self.entries.get(id).await.map(|entry| entry.bytes)
     }
 
-    pub async fn put(&self, record: &Record) {
-        self.entries.insert(record.id, record.clone()).await;
+    /// Keeps `bytes`, the stored form of `record`.
+    pub async fn put(&self, record: &Record, bytes: &[u8]) {
+        let entry = Entry {
+            bytes: bytes.to_vec(),
+            expiry: record.expiry_date,
+        };
+        self.entries.insert(record.id, entry).await;
     }
 
     pub async fn forget(&self, id: &Id) {
@@ -52,25 +64,25 @@ impl ReadCache {
 struct Lifetime(Duration);
 
 impl Lifetime {
-    fn of(&self, record: &Record) -> Duration {
-        let left = record.expiry_date - OffsetDateTime::now_utc();
+    fn of(&self, entry: &Entry) -> Duration {
+        let left = entry.expiry - OffsetDateTime::now_utc();
         let left = Duration::try_from(left).unwrap_or(Duration::ZERO);
         left.min(self.0)
     }
 }
 
-impl Expiry<Id, Record> for Lifetime {
-    fn expire_after_create(&self, _: &Id, record: &Record, _: Instant) -> Option<Duration> {
-        Some(self.of(record))
+impl Expiry<Id, Entry> for Lifetime {
+    fn expire_after_create(&self, _: &Id, entry: &Entry, _: Instant) -> Option<Duration> {
+        Some(self.of(entry))
     }
 
     fn expire_after_update(
         &self,
         _: &Id,
-        record: &Record,
+        entry: &Entry,
         _: Instant,
         _: Option<Duration>,
     ) -> Option<Duration> {
-        Some(self.of(record))
+        Some(self.of(entry))
     }
 }

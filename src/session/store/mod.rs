@@ -3,7 +3,9 @@
 
 mod cache;
 mod memory;
+mod merge;
 mod postgres;
+mod records;
 mod redis;
 mod sqlite;
 mod sweeper;
@@ -12,15 +14,15 @@ mod url;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use fred::{clients::Pool as RedisPool, interfaces::ClientLike};
+use fred::interfaces::ClientLike;
 use sqlx::Connection;
+use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, SessionStore},
 };
-use tower_sessions_redis_store::RedisStore;
 
-use self::cache::ReadCache;
+use self::{cache::ReadCache, records::Records};
 pub use self::{
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
@@ -70,10 +72,7 @@ impl StoreError {
 enum Backend {
     Sqlite(sqlite::Sqlite),
     Postgres(postgres::Postgres),
-    Redis {
-        store: RedisStore<RedisPool>,
-        pool: RedisPool,
-    },
+    Redis(redis::Redis),
     Memory(memory::Memory),
 }
 
@@ -84,7 +83,7 @@ macro_rules! with_store {
         match $backend {
             Backend::Sqlite($store) => $body,
             Backend::Postgres($store) => $body,
-            Backend::Redis { store: $store, .. } => $body,
+            Backend::Redis($store) => $body,
             Backend::Memory($store) => $body,
         }
     };
@@ -109,10 +108,7 @@ impl Store {
             url @ StoreUrl::Postgres(_) => {
                 Backend::Postgres(postgres::Postgres::connect(&url.expose()).await?)
             }
-            url @ StoreUrl::Redis(_) => {
-                let (store, pool) = redis::connect(&url.expose()).await?;
-                Backend::Redis { store, pool }
-            }
+            url @ StoreUrl::Redis(_) => Backend::Redis(redis::Redis::connect(&url.expose()).await?),
         };
         Ok(Self {
             backend,
@@ -125,7 +121,7 @@ impl Store {
         match self.backend {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
-            Backend::Redis { .. } => "redis",
+            Backend::Redis(_) => "redis",
             Backend::Memory(_) => "memory",
         }
     }
@@ -143,7 +139,7 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(store) => Ok(store.pool().acquire().await?.ping().await?),
             Backend::Postgres(store) => Ok(store.pool().acquire().await?.ping().await?),
-            Backend::Redis { pool, .. } => Ok(pool.ping::<()>(None).await?),
+            Backend::Redis(store) => Ok(store.pool().ping::<()>(None).await?),
             Backend::Memory(_) => Ok(()),
         }
     }
@@ -155,7 +151,7 @@ impl Store {
             Backend::Sqlite(store) => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
             Backend::Postgres(store) => Some(Sweeper::spawn(store.clone(), every, "postgres")),
             Backend::Memory(store) => Some(Sweeper::spawn(store.clone(), every, "memory")),
-            Backend::Redis { .. } => None,
+            Backend::Redis(_) => None,
         }
     }
 
@@ -164,8 +160,8 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(store) => store.pool().close().await,
             Backend::Postgres(store) => store.pool().close().await,
-            Backend::Redis { pool, .. } => {
-                if let Err(err) = pool.quit().await {
+            Backend::Redis(store) => {
+                if let Err(err) = store.pool().quit().await {
                     tracing::warn!(error = %err, "closing the Redis connections failed");
                 }
             }
@@ -174,22 +170,41 @@ impl Store {
     }
 }
 
+/// How often a save re-reads and merges before giving up (a 503): only
+/// requests of the same session, all changing it at once, can make it retry.
+const SAVE_ATTEMPTS: usize = 16;
+
+/// A merged record differing from the stored one only by less than this in
+/// expiry is not written again.
+const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
+
 /// Every write goes to the store first; the cache only ever holds what the
-/// store returned or accepted.
+/// store returned or accepted. See [`merge`] for how concurrent saves of one
+/// session keep each other's changes.
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        with_store!(&self.backend, store => store.create(record).await)?;
+        // A new id for a loaded session (`cycle_id`) arrives still marked.
+        merge::forget(record);
+        let bytes = loop {
+            let bytes = merge::encode(record)?;
+            let inserted = with_store!(&self.backend, store =>
+                store.insert(&record.id, &bytes, record.expiry_date).await)?;
+            if inserted {
+                break bytes;
+            }
+            record.id = Id::default();
+        };
         if let Some(cache) = &self.cache {
-            cache.put(record).await;
+            cache.put(record, &bytes).await;
         }
+        // The session layer saves again after the handler: from these bytes.
+        merge::remember(record, &bytes);
         Ok(())
     }
 
-    /// Saves only update (a popped session stays popped), so whether the
-    /// record is still there is the store's to say: the next read asks it.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let saved = with_store!(&self.backend, store => store.save(record).await);
+        let saved = self.merge_into_store(record).await;
         if let Some(cache) = &self.cache {
             cache.forget(&record.id).await;
         }
@@ -197,23 +212,73 @@ impl SessionStore for Store {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        if let Some(record) = match &self.cache {
+        let cached = match &self.cache {
             Some(cache) => cache.get(id).await,
             None => None,
-        } {
-            return Ok(Some(record));
+        };
+        let (bytes, from_store) = match cached {
+            Some(bytes) => (bytes, false),
+            None => match with_store!(&self.backend, store => store.fetch(id).await)? {
+                Some(bytes) => (bytes, true),
+                None => return Ok(None),
+            },
+        };
+        let mut record = merge::decode(&bytes)?;
+        if record.expiry_date <= OffsetDateTime::now_utc() {
+            return Ok(None);
         }
-        let record = with_store!(&self.backend, store => store.load(id).await)?;
-        if let (Some(cache), Some(record)) = (&self.cache, &record) {
-            cache.put(record).await;
+        // Only what came from the store: a hit must not restart its own TTL.
+        if let (Some(cache), true) = (&self.cache, from_store) {
+            cache.put(&record, &bytes).await;
         }
-        Ok(record)
+        merge::remember(&mut record, &bytes);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         if let Some(cache) = &self.cache {
             cache.forget(id).await;
         }
-        with_store!(&self.backend, store => store.delete(id).await)
+        with_store!(&self.backend, store => store.remove(id).await)
+    }
+}
+
+impl Store {
+    /// Writes `record` over the stored one if nobody changed that since it
+    /// was loaded; otherwise applies this request's changes to what is
+    /// stored now. A record deleted meanwhile stays deleted.
+    async fn merge_into_store(&self, record: &Record) -> session_store::Result<()> {
+        let mut ours = record.clone();
+        let Some(mut expected) = merge::forget(&mut ours) else {
+            // Not loaded through this store: update only, as it stands.
+            let bytes = merge::encode(&ours)?;
+            with_store!(&self.backend, store =>
+                store.replace(&ours.id, None, &bytes, ours.expiry_date).await)?;
+            return Ok(());
+        };
+        let base = merge::decode(&expected)?.data;
+        let mut next = ours.clone();
+        for _ in 0..SAVE_ATTEMPTS {
+            let bytes = merge::encode(&next)?;
+            let replaced = with_store!(&self.backend, store =>
+                store.replace(&ours.id, Some(&expected), &bytes, ours.expiry_date).await)?;
+            if replaced {
+                return Ok(());
+            }
+            let Some(current) = with_store!(&self.backend, store => store.fetch(&ours.id).await)?
+            else {
+                return Ok(());
+            };
+            let stored = merge::decode(&current)?;
+            let merged = merge::merge(&base, &ours.data, stored.data.clone());
+            if merged == stored.data && stored.expiry_date + EXPIRY_SLACK >= ours.expiry_date {
+                return Ok(());
+            }
+            next.data = merged;
+            expected = current;
+        }
+        Err(session_store::Error::Backend(format!(
+            "the session changed on every one of {SAVE_ATTEMPTS} attempts to save it"
+        )))
     }
 }

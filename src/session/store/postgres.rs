@@ -7,17 +7,20 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use time::OffsetDateTime;
 use tower_sessions::{
-    session::{Id, Record},
-    session_store::{self, Error, ExpiredDeletion, SessionStore},
+    session::Id,
+    session_store::{self, ExpiredDeletion, SessionStore},
 };
 use tower_sessions_sqlx_store::PostgresStore;
 
-use super::StoreError;
+use super::{
+    records::{Records, Sweep},
+    StoreError,
+};
 
 /// Any fixed number works; it only has to be the same in every instance.
 const MIGRATION_LOCK: i64 = 0x5E55_1045;
 
-/// `PostgresStore`, with an update-only save.
+/// `PostgresStore` for its table and sweeping; records are read and written here.
 #[derive(Debug, Clone)]
 pub struct Postgres {
     store: PostgresStore,
@@ -65,41 +68,73 @@ async fn migrate(pool: &PgPool, store: &PostgresStore) -> Result<(), sqlx::Error
     migrated
 }
 
+/// Update statements never insert: `PostgresStore::save` is an upsert, which
+/// would bring back a session that a concurrent pop deleted.
 #[async_trait]
-impl SessionStore for Postgres {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.store.create(record).await
-    }
-
-    /// Update only: `PostgresStore::save` is an upsert, which would bring
-    /// back a session that a concurrent pop deleted after this request loaded it.
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
-        sqlx::query(
-            r#"UPDATE "tower_sessions"."session" SET data = $1, expiry_date = $2
-               WHERE id = $3 AND expiry_date > $4"#,
+impl Records for Postgres {
+    async fn insert(
+        &self,
+        id: &Id,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> session_store::Result<bool> {
+        let done = sqlx::query(
+            r#"INSERT INTO "tower_sessions"."session" (id, data, expiry_date) VALUES ($1, $2, $3)
+               ON CONFLICT (id) DO NOTHING"#,
         )
-        .bind(data)
-        .bind(record.expiry_date)
-        .bind(record.id.to_string())
-        .bind(OffsetDateTime::now_utc())
+        .bind(id.to_string())
+        .bind(bytes)
+        .bind(expiry)
         .execute(&self.pool)
         .await
-        .map_err(|e| Error::Backend(e.to_string()))?;
-        Ok(())
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
     }
 
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.store.load(id).await
+    async fn fetch(&self, id: &Id) -> session_store::Result<Option<Vec<u8>>> {
+        sqlx::query_scalar(
+            r#"SELECT data FROM "tower_sessions"."session" WHERE id = $1 AND expiry_date > $2"#,
+        )
+        .bind(id.to_string())
+        .bind(OffsetDateTime::now_utc())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)
     }
 
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+    async fn replace(
+        &self,
+        id: &Id,
+        expected: Option<&[u8]>,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> session_store::Result<bool> {
+        let done = sqlx::query(
+            r#"UPDATE "tower_sessions"."session" SET data = $1, expiry_date = $2
+               WHERE id = $3 AND expiry_date > $4 AND ($5::bytea IS NULL OR data = $5)"#,
+        )
+        .bind(bytes)
+        .bind(expiry)
+        .bind(id.to_string())
+        .bind(OffsetDateTime::now_utc())
+        .bind(expected)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove(&self, id: &Id) -> session_store::Result<()> {
         self.store.delete(id).await
     }
 }
 
+fn backend(err: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(err.to_string())
+}
+
 #[async_trait]
-impl ExpiredDeletion for Postgres {
+impl Sweep for Postgres {
     async fn delete_expired(&self) -> session_store::Result<()> {
         self.store.delete_expired().await
     }

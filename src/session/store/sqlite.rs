@@ -9,12 +9,15 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use tower_sessions::{
-    session::{Id, Record},
-    session_store::{self, Error, ExpiredDeletion, SessionStore},
+    session::Id,
+    session_store::{self, ExpiredDeletion, SessionStore},
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
-use super::StoreError;
+use super::{
+    records::{Records, Sweep},
+    StoreError,
+};
 
 /// `SqliteStore`, with this process's writes taken one at a time.
 ///
@@ -69,43 +72,75 @@ impl Sqlite {
     }
 }
 
+/// Update statements never insert: `SqliteStore::save` is an upsert, which
+/// would bring back a session that a concurrent pop deleted.
 #[async_trait]
-impl SessionStore for Sqlite {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+impl Records for Sqlite {
+    async fn insert(
+        &self,
+        id: &Id,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> session_store::Result<bool> {
         let _turn = self.writes.lock().await;
-        self.store.create(record).await
-    }
-
-    /// Update only: `SqliteStore::save` is an upsert, which would bring back
-    /// a session that a concurrent pop deleted after this request loaded it.
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
-        let _turn = self.writes.lock().await;
-        sqlx::query(
-            "UPDATE tower_sessions SET data = ?, expiry_date = ? WHERE id = ? AND expiry_date > ?",
+        let done = sqlx::query(
+            "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
         )
-        .bind(data)
-        .bind(record.expiry_date)
-        .bind(record.id.to_string())
-        .bind(OffsetDateTime::now_utc())
+        .bind(id.to_string())
+        .bind(bytes)
+        .bind(expiry)
         .execute(&self.pool)
         .await
-        .map_err(|e| Error::Backend(e.to_string()))?;
-        Ok(())
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
     }
 
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.store.load(id).await
+    async fn fetch(&self, id: &Id) -> session_store::Result<Option<Vec<u8>>> {
+        sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
+            .bind(id.to_string())
+            .bind(OffsetDateTime::now_utc())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)
     }
 
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+    async fn replace(
+        &self,
+        id: &Id,
+        expected: Option<&[u8]>,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> session_store::Result<bool> {
+        let _turn = self.writes.lock().await;
+        let done = sqlx::query(
+            "UPDATE tower_sessions SET data = ?, expiry_date = ?
+             WHERE id = ? AND expiry_date > ? AND (? IS NULL OR data = ?)",
+        )
+        .bind(bytes)
+        .bind(expiry)
+        .bind(id.to_string())
+        .bind(OffsetDateTime::now_utc())
+        .bind(expected)
+        .bind(expected)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove(&self, id: &Id) -> session_store::Result<()> {
         let _turn = self.writes.lock().await;
         self.store.delete(id).await
     }
 }
 
+fn backend(err: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(err.to_string())
+}
+
 #[async_trait]
-impl ExpiredDeletion for Sqlite {
+impl Sweep for Sqlite {
     async fn delete_expired(&self) -> session_store::Result<()> {
         let _turn = self.writes.lock().await;
         self.store.delete_expired().await

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
+use super::records::Sweep;
 use tokio::{sync::oneshot, task::JoinHandle};
-use tower_sessions::session_store::ExpiredDeletion;
 
 /// The running sweep; [`Sweeper::stop`] ends it.
 #[derive(Debug)]
@@ -19,11 +19,7 @@ pub struct Sweeper {
 
 impl Sweeper {
     /// Sweeps `store` every `every`, the first time one period from now.
-    pub fn spawn<S: ExpiredDeletion + 'static>(
-        store: S,
-        every: Duration,
-        kind: &'static str,
-    ) -> Self {
+    pub fn spawn<S: Sweep + 'static>(store: S, every: Duration, kind: &'static str) -> Self {
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
