@@ -5,7 +5,6 @@ use std::{sync::Arc, time::Duration};
 
 use futures::future::join_all;
 use leptos_sessions::session::lifetime::Lifetime;
-use reqwest::cookie::Jar;
 
 use crate::{
     helpers::{settings, spawn_with, TestApp},
@@ -16,6 +15,14 @@ use crate::{
 store_tests!([memory, sqlite, redis, postgres] => [
     a_note_a_pop_and_a_refresh_at_once_all_land,
 ]);
+
+mod across_instances {
+    use super::*;
+
+    store_tests!([sqlite, redis, postgres] => [
+        the_same_race_across_two_instances_loses_nothing,
+    ]);
+}
 
 const SESSIONS: usize = 60;
 
@@ -37,6 +44,16 @@ async fn note(app: &TestApp, cookie: &str) -> Option<String> {
 }
 
 async fn a_note_a_pop_and_a_refresh_at_once_all_land(backing: Backing) {
+    race(backing, 1).await;
+}
+
+/// The merge is the store's compare-and-swap, so it holds for instances
+/// sharing the store: each request of a race goes to a different one.
+async fn the_same_race_across_two_instances_loses_nothing(backing: Backing) {
+    race(backing, 2).await;
+}
+
+async fn race(backing: Backing, instances: usize) {
     let mut settings = settings(&backing.url);
     // Reads write (to push the idle expiry ahead) once a session is 3 s old,
     // so the racing read below is a third writer; 6 s idle leaves the
@@ -45,14 +62,15 @@ async fn a_note_a_pop_and_a_refresh_at_once_all_land(backing: Backing) {
         idle: Duration::from_secs(6),
         absolute: Duration::from_secs(3600),
     };
-    let app = spawn_with(settings, Arc::new(Jar::default())).await;
-    let cookies = join_all((0..SESSIONS).map(|_| session_with_user_and_note(&app))).await;
+    let apps = join_all((0..instances).map(|_| spawn_with(settings.clone(), Arc::default()))).await;
+    let (app, other) = (&apps[0], &apps[instances - 1]);
+    let cookies = join_all((0..SESSIONS).map(|_| session_with_user_and_note(app))).await;
     tokio::time::sleep(Duration::from_millis(3100)).await;
 
     let races = cookies.iter().map(|cookie| async {
         let (pop, saved, read) = tokio::join!(
             app.get_with_cookie("/popsession", cookie),
-            app.call_with_cookie("save_note", "note=second", cookie),
+            other.call_with_cookie("save_note", "note=second", cookie),
             app.get_with_cookie("/getsession", cookie),
         );
         assert_eq!(pop.status(), 200);
@@ -64,7 +82,7 @@ async fn a_note_a_pop_and_a_refresh_at_once_all_land(backing: Backing) {
     let outcomes = cookies.iter().map(|cookie| async {
         let user = app.get_with_cookie("/getsession", cookie).await;
         let user = user.text().await.unwrap();
-        (user, note(&app, cookie).await)
+        (user, note(app, cookie).await)
     });
     let outcomes = join_all(outcomes).await;
     let pops_undone = outcomes
@@ -78,6 +96,6 @@ async fn a_note_a_pop_and_a_refresh_at_once_all_land(backing: Backing) {
     assert_eq!(
         (pops_undone, notes_lost),
         (0, 0),
-        "lost updates in {SESSIONS} sessions: (pops undone, notes lost)"
+        "lost updates in {SESSIONS} sessions on {instances} instance(s): (pops undone, notes lost)"
     );
 }

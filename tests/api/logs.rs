@@ -74,6 +74,9 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
     app.get_with_cookie("/getsession", &planted).await;
     app.get_with_cookie("/getsession", "not-a-cookie-value-at-all")
         .await;
+    app.call_with("save_note", "note=note-canary-4711").await;
+    let too_long = format!("note={}", "long-canary-".repeat(50));
+    app.call_with("save_note", &too_long).await;
     app.post_form("pop_session").await;
 
     let text = log.text();
@@ -102,6 +105,8 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
         "BBBBBBBBBBBBBBBBBBBBBB",
         "not-a-cookie-value-at-all",
         "Admin",
+        "note-canary-4711",
+        "long-canary-",
     ] {
         assert!(!text.contains(needle), "{needle} in the log");
     }
