@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ANSWERS, press } from './session';
+import { ANSWERS, notePopAndReload, press } from './session';
 
 test('the seed flow works with JavaScript off: forms post, the server redirects back', async ({ page }) => {
   await page.goto('/');
@@ -17,4 +17,9 @@ test('with JavaScript off a reload shows the answer again without re-posting', a
   await press(page, 'Get session', ANSWERS.admin);
   await page.reload();
   await expect(page.getByRole('status')).toHaveText(ANSWERS.admin);
+});
+
+test('with JavaScript off a note outlives a pop and a reload', async ({ page }) => {
+  await page.goto('/');
+  await notePopAndReload(page);
 });

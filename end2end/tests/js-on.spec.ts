@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ANSWERS, openHydrated, press } from './session';
+import { ANSWERS, notePopAndReload, openHydrated, press } from './session';
 
 test('the seed flow runs in place, without a page load', async ({ page }) => {
   let loads = 0;
@@ -74,4 +74,9 @@ test('the session cookie is HttpOnly: page scripts cannot read it', async ({ pag
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Strict');
   expect(await page.evaluate(() => document.cookie)).not.toContain('session=');
+});
+
+test('a note outlives a pop and a reload', async ({ page }) => {
+  await openHydrated(page);
+  await notePopAndReload(page);
 });
