@@ -14,4 +14,4 @@ if [ "${1:-}" = watch ]; then
   exec cargo leptos watch
 fi
 say "building (the first build takes 6 to 9 minutes), then serving at http://127.0.0.1:3000"
-exec cargo leptos serve --release
+exec cargo leptos serve --release --precompress

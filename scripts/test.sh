@@ -28,8 +28,8 @@ start_services
 step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL)"
 cargo test --quiet --features ssr
 
-step "release build (server and WASM)"
-cargo leptos build --release
+step "release build (server and WASM, assets precompressed)"
+cargo leptos build --release --precompress
 
 step "release binary: SIGTERM exits 0 and sessions outlive a restart"
 rm -rf target/check-restart

@@ -1,7 +1,7 @@
 //! The HTML shell and the page's routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -20,6 +20,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // No favicon: saves every visit a request that would render the 404 page.
                 <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
+                // Hashed names when the build hashes them (long-cached /pkg).
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -35,7 +37,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/leptos-sessions.css" />
         <Title text="Leptos sessions" />
         <Meta name="description" content="Set, get and pop a server-side session." />
         <Router>

@@ -109,9 +109,19 @@ impl Settings {
     /// # Errors
     /// [`ConfigError`] naming the variable that is missing or wrong.
     pub fn load() -> Result<Self, ConfigError> {
-        let leptos = leptos::config::get_configuration(None)
+        let mut leptos = leptos::config::get_configuration(None)
             .map_err(|e| ConfigError::Leptos(e.to_string()))?
             .leptos_options;
+        // cargo-leptos (`hash-files`) writes the assets' hashes beside the
+        // server binary, but says so (LEPTOS_HASH_FILES) only to a server it
+        // runs itself. Started any other way (a service manager, the tests,
+        // the benchmark), the server finds them there, as Leptos would.
+        if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+            leptos.hash_files = std::env::current_exe()
+                .ok()
+                .and_then(|exe| Some(exe.parent()?.join(leptos.hash_file.as_ref())))
+                .is_some_and(|hashes| hashes.is_file());
+        }
         Self::from_vars(leptos, |name| std::env::var(name).ok())
     }
 

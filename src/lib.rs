@@ -11,6 +11,8 @@ pub mod session;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+mod assets;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 mod cross_site;

@@ -10,13 +10,16 @@ use axum::{extract::FromRef, middleware, routing::get, Extension, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 
 use crate::{
     app::{shell, App},
+    assets,
     config::Settings,
-    health::healthz,
+    health::{healthz, livez},
     server_fns,
     session::{
         self,
@@ -64,7 +67,7 @@ pub fn cookie_name(secure: bool) -> &'static str {
 }
 
 /// The whole app as one router: the page, its server functions, the seed's
-/// plain routes, `/healthz` and the static files.
+/// plain routes, `/healthz`, `/livez` and the static files.
 pub fn router(settings: &Settings, store: Store) -> Router {
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name(cookie_name(settings.cookie_secure))
@@ -80,10 +83,6 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         leptos_options: settings.leptos.clone(),
         store,
     };
-    let pkg_dir = format!(
-        "{}/{}",
-        settings.leptos.site_root, settings.leptos.site_pkg_dir
-    );
     let options = settings.leptos.clone();
 
     let mut with_sessions = Router::new()
@@ -119,11 +118,12 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .layer(middleware::from_fn(server_fns::guard))
         .layer(Extension(settings.lifetime))
         .route("/healthz", get(healthz))
-        .nest_service(
-            &format!("/{}", settings.leptos.site_pkg_dir),
-            ServeDir::new(pkg_dir),
-        )
+        .route("/livez", get(livez))
+        .merge(assets::router(&settings.leptos))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Pages and larger answers; tiny ones (under 32 bytes) and the
+        // precompressed assets pass through as they are.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -80,3 +80,20 @@ test('a note outlives a pop and a reload', async ({ page }) => {
   await openHydrated(page);
   await notePopAndReload(page);
 });
+
+test('the assets arrive brotli-compressed and cacheable for a year', async ({ page }) => {
+  const assets: { url: string; encoding?: string; cache?: string }[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/pkg/')) {
+      const h = r.headers();
+      assets.push({ url: r.url(), encoding: h['content-encoding'], cache: h['cache-control'] });
+    }
+  });
+  await openHydrated(page);
+  const kinds = assets.map((a) => a.url.split('.').pop()).sort();
+  expect(kinds).toEqual(['css', 'js', 'wasm']);
+  for (const asset of assets) {
+    expect(asset.encoding, asset.url).toBe('br');
+    expect(asset.cache, asset.url).toBe('public, max-age=31536000, immutable');
+  }
+});

@@ -25,6 +25,13 @@ async fn a_store_that_is_down_gives_503_not_500() {
         .await
         .unwrap();
     assert_eq!(res.status(), 503);
+    // The process itself still serves: an orchestrator should not restart it.
+    let res = client
+        .get(format!("http://{addr}/livez"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
 
     // A visitor with a cookie makes the app read the store.
     let cookie = crate::cookies::forge_cookie("AAAAAAAAAAAAAAAAAAAAAA");

@@ -1,6 +1,7 @@
 //! HTTP-level tests against the real router and real stores: SQLite files,
 //! Redis servers and PostgreSQL databases made for each test.
 
+mod assets;
 mod bad_input;
 mod caching;
 mod concurrent_writers;

@@ -1,0 +1,97 @@
+//! `loadgen`: what `bench/run` measures with.
+//!
+//! - `load`: virtual users, each with its own cookie jar and connection,
+//!   run one workload for a fixed time after a warm-up, closed-loop or at a
+//!   fixed total rate; prints one JSON line.
+//! - `sessions`: creates N sessions (for the memory and file-size figures).
+//! - `weight`: raw, gzip and brotli sizes of the built assets; one JSON line.
+//! - `report`: turns the JSON lines of a run into the results table.
+
+mod load;
+mod report;
+mod weight;
+mod workload;
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs one workload against one server and prints a JSON line.
+    Load {
+        /// The server, e.g. http://127.0.0.1:3000
+        #[arg(long)]
+        base: String,
+        /// What the row is called in the table (e.g. "sqlite", "flask-seed").
+        #[arg(long)]
+        target: String,
+        #[arg(long, value_enum)]
+        workload: workload::Workload,
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+        /// Seconds measured, after the warm-up.
+        #[arg(long, default_value_t = 8)]
+        secs: u64,
+        #[arg(long, default_value_t = 2)]
+        warmup_secs: u64,
+        /// Total requests per second to send; closed-loop (as fast as the
+        /// server answers) when absent.
+        #[arg(long)]
+        rate: Option<f64>,
+    },
+    /// Creates `count` sessions with `GET /setsession`, each from a new jar.
+    Sessions {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        count: usize,
+    },
+    /// Sizes of the files in `dir` (raw, gzip -9, brotli 11) as a JSON line.
+    Weight {
+        dir: PathBuf,
+        /// The server, to add up a first visit's bytes as the browser gets them.
+        #[arg(long)]
+        base: String,
+    },
+    /// Reads the JSON lines of a run and prints the results in Markdown.
+    Report { results: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    match Cli::parse().command {
+        Command::Load {
+            base,
+            target,
+            workload,
+            users,
+            secs,
+            warmup_secs,
+            rate,
+        } => {
+            let plan = load::Plan {
+                base,
+                workload,
+                users,
+                measure: Duration::from_secs(secs),
+                warmup: Duration::from_secs(warmup_secs),
+                rate,
+            };
+            let outcome = load::run(&plan).await?;
+            println!("{}", serde_json::to_string(&outcome.row(&target, &plan))?);
+        }
+        Command::Sessions { base, count } => load::create_sessions(&base, count).await?,
+        Command::Weight { dir, base } => {
+            println!("{}", serde_json::to_string(&weight::measure(&dir, &base).await?)?);
+        }
+        Command::Report { results } => print!("{}", report::render(&results)?),
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+// Time to interactive, as a visitor feels it: from navigation start to the
+// answer of the first click, in Debian's Chromium, each load in a fresh
+// context (empty cache, no cookie). Prints one JSON line for bench/run.
+//   (cd end2end && node ../bench/tti.mjs BASE_URL [LOADS])
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+// Playwright is end2end's dependency: resolved from the folder this runs in.
+const { chromium } = createRequire(join(process.cwd(), 'package.json'))('@playwright/test');
+
+const [base, loads = '20'] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const tti = [];
+const fcp = [];
+for (let i = 0; i < Number(loads); i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base);
+  // The button works before hydration too (a form post); waiting for the
+  // hydrated marker measures the in-place answer the page is built for.
+  await page.locator('section[data-hydrated="true"]').waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Get session', exact: true }).click();
+  await page.getByRole('status').getByText('Welcome Anonymous').waitFor({ timeout: 10_000 });
+  const [answered, painted] = await page.evaluate(() => [
+    performance.now(),
+    performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+  ]);
+  tti.push(answered);
+  if (painted !== null) fcp.push(painted);
+  await context.close();
+}
+await browser.close();
+console.log(JSON.stringify({ kind: 'tti', tti_ms: tti, fcp_ms: fcp }));

@@ -1,0 +1,35 @@
+//! The built assets under `/pkg`: served from disk, compressed ahead of time,
+//! outside the session layer (a stylesheet needs no cookie work).
+
+use axum::{
+    http::{header::CACHE_CONTROL, HeaderValue},
+    Router,
+};
+use leptos::config::LeptosOptions;
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+
+/// `/pkg`, preferring the `.br` and `.gz` files `cargo leptos build
+/// --release --precompress` writes next to each asset (the browser gets
+/// brotli 11 without the server compressing on every request).
+pub fn router<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
+    let dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), files)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            cache_control(options.hash_files),
+        ))
+}
+
+/// With hashed file names (`hash-files`), a name never changes content, so
+/// browsers may keep a file for a year without asking. Without them, they
+/// must ask each time (a cheap 304 while it is unchanged), or a deploy would
+/// leave them running an old bundle.
+fn cache_control(hashed: bool) -> HeaderValue {
+    HeaderValue::from_static(if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
+}
