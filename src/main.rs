@@ -2,6 +2,9 @@ use std::process::ExitCode;
 
 use leptos_sessions::{config::Settings, startup, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init();

@@ -62,3 +62,20 @@ async fn hashed_names_are_cached_for_a_year_others_revalidated() {
     let (headers, _) = fetch(false, "br").await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
 }
+
+/// A page fits in the first round trip anyway; compressing it on every
+/// request halved page throughput (see `assets::worth_compressing`).
+#[tokio::test]
+async fn the_small_streamed_page_is_sent_uncompressed() {
+    let app = crate::helpers::spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+    assert!(res.text().await.unwrap().contains(">Set session</button>"));
+}

@@ -7,6 +7,7 @@
 //! - `weight`: raw, gzip and brotli sizes of the built assets; one JSON line.
 //! - `report`: turns the JSON lines of a run into the results table.
 
+mod conn;
 mod load;
 mod report;
 mod weight;
@@ -89,7 +90,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Sessions { base, count } => load::create_sessions(&base, count).await?,
         Command::Weight { dir, base } => {
-            println!("{}", serde_json::to_string(&weight::measure(&dir, &base).await?)?);
+            println!(
+                "{}",
+                serde_json::to_string(&weight::measure(&dir, &base).await?)?
+            );
         }
         Command::Report { results } => print!("{}", report::render(&results)?),
     }

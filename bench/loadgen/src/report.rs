@@ -17,7 +17,7 @@ pub fn render(results: &Path) -> Result<String, Error> {
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let of = |kind: &str| lines.iter().filter(move |l| l["kind"] == kind);
+    let of = |kind: &'static str| lines.iter().filter(move |l| l["kind"] == kind);
     let loads: Vec<&Value> = of("load").collect();
     let (full, half): (Vec<&Value>, Vec<&Value>) = loads.iter().partition(|l| l["rate"].is_null());
     let mut out = String::new();
@@ -42,7 +42,9 @@ pub fn render(results: &Path) -> Result<String, Error> {
 }
 
 fn find<'a>(rows: &[&'a Value], target: &str, workload: &str) -> Option<&'a Value> {
-    rows.iter().copied().find(|r| r["target"] == target && r["workload"] == workload)
+    rows.iter()
+        .copied()
+        .find(|r| r["target"] == target && r["workload"] == workload)
 }
 
 fn rps(row: Option<&Value>) -> Option<f64> {
@@ -56,20 +58,30 @@ fn ms(us: &Value) -> String {
 /// The Flask baseline a workload compares with: writes with writes, every
 /// read-like workload with the seed's `/getsession`.
 fn flask_baseline(workload: &str) -> &'static str {
-    if workload == "write" { "write" } else { "read" }
+    if workload == "write" {
+        "write"
+    } else {
+        "read"
+    }
 }
 
 fn throughput_table(out: &mut String, rows: &[&Value]) -> Result<(), Error> {
-    let Some(first) = rows.first() else { return Ok(()) };
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
     writeln!(
         out,
         "## Throughput and latency\n\n{} users, each with its own cookie jar and connection, \
          {:.0} s measured after a warm-up; closed loop (each user sends its next request when \
          the last is answered). Ratios use the Flask seed and our ceiling (`/livez`, same \
          server) from this run.\n",
-        first["users"], first["secs"].as_f64().unwrap_or(0.0)
+        first["users"],
+        first["secs"].as_f64().unwrap_or(0.0)
     )?;
-    writeln!(out, "| target | workload | req/s | p50 | p99 | errors | × Flask seed | % of ceiling |")?;
+    writeln!(
+        out,
+        "| target | workload | req/s | p50 | p99 | errors | × Flask seed | % of ceiling |"
+    )?;
     writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|")?;
     for row in rows {
         let target = row["target"].as_str().unwrap_or_default();
@@ -100,7 +112,10 @@ fn half_load_table(out: &mut String, rows: &[&Value]) -> Result<(), Error> {
         "## Latency at half of the maximum\n\nA fixed total rate of half the closed-loop \
          req/s above; latency counted from when each request was due.\n"
     )?;
-    writeln!(out, "| target | workload | rate | p50 | p99 | max | errors |")?;
+    writeln!(
+        out,
+        "| target | workload | rate | p50 | p99 | max | errors |"
+    )?;
     writeln!(out, "|---|---|---:|---:|---:|---:|---:|")?;
     for row in rows {
         writeln!(
@@ -127,25 +142,80 @@ struct Target {
     at_most: bool,
 }
 
-fn targets(out: &mut String, full: &[&Value], half: &[&Value], lines: &[Value]) -> Result<(), Error> {
+fn targets(
+    out: &mut String,
+    full: &[&Value],
+    half: &[&Value],
+    lines: &[Value],
+) -> Result<(), Error> {
     let flask_read = rps(find(full, "flask-seed", "read"));
     let flask_session_write = rps(find(full, "flask-session-redis", "write"));
     let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
     let ceiling = |t: &str| rps(find(full, t, "ceiling"));
-    let at_least = |what: String, measured, goal, unit| Target { what, measured, goal, unit, at_most: false };
+    let at_least = |what: String, measured, goal, unit| Target {
+        what,
+        measured,
+        goal,
+        unit,
+        at_most: false,
+    };
     let mut list = vec![
-        at_least("`GET /getsession` on SQLite vs the Flask seed".into(), ratio(rps(find(full, "sqlite", "read")), flask_read), 25.0, "×"),
-        at_least("`GET /getsession` on SQLite vs our ceiling".into(), ratio(rps(find(full, "sqlite", "read")), ceiling("sqlite")).map(|r| r * 100.0), 60.0, "%"),
-        at_least("server-function get on SQLite vs the Flask seed".into(), ratio(rps(find(full, "sqlite", "server-fn")), flask_read), 15.0, "×"),
-        at_least("server-function get on SQLite vs our ceiling".into(), ratio(rps(find(full, "sqlite", "server-fn")), ceiling("sqlite")).map(|r| r * 100.0), 40.0, "%"),
-        at_least("write cycle on SQLite vs Flask-Session on Redis".into(), ratio(rps(find(full, "sqlite", "write")), flask_session_write), 10.0, "×"),
-        at_least("write cycle on Redis vs Flask-Session on Redis".into(), ratio(rps(find(full, "redis", "write")), flask_session_write), 10.0, "×"),
-        at_least("`GET /` on SQLite vs our ceiling".into(), ratio(rps(find(full, "sqlite", "page")), ceiling("sqlite")).map(|r| r * 100.0), 40.0, "%"),
-        at_least("static asset vs our ceiling".into(), ratio(rps(find(full, "sqlite", "static")), ceiling("sqlite")).map(|r| r * 100.0), 50.0, "%"),
+        at_least(
+            "`GET /getsession` on SQLite vs the Flask seed".into(),
+            ratio(rps(find(full, "sqlite", "read")), flask_read),
+            25.0,
+            "×",
+        ),
+        at_least(
+            "`GET /getsession` on SQLite vs our ceiling".into(),
+            ratio(rps(find(full, "sqlite", "read")), ceiling("sqlite")).map(|r| r * 100.0),
+            60.0,
+            "%",
+        ),
+        at_least(
+            "server-function get on SQLite vs the Flask seed".into(),
+            ratio(rps(find(full, "sqlite", "server-fn")), flask_read),
+            15.0,
+            "×",
+        ),
+        at_least(
+            "server-function get on SQLite vs our ceiling".into(),
+            ratio(rps(find(full, "sqlite", "server-fn")), ceiling("sqlite")).map(|r| r * 100.0),
+            40.0,
+            "%",
+        ),
+        at_least(
+            "write cycle on SQLite vs Flask-Session on Redis".into(),
+            ratio(rps(find(full, "sqlite", "write")), flask_session_write),
+            10.0,
+            "×",
+        ),
+        at_least(
+            "write cycle on Redis vs Flask-Session on Redis".into(),
+            ratio(rps(find(full, "redis", "write")), flask_session_write),
+            10.0,
+            "×",
+        ),
+        at_least(
+            "`GET /` on SQLite vs our ceiling".into(),
+            ratio(rps(find(full, "sqlite", "page")), ceiling("sqlite")).map(|r| r * 100.0),
+            40.0,
+            "%",
+        ),
+        at_least(
+            "static asset vs our ceiling".into(),
+            ratio(rps(find(full, "sqlite", "static")), ceiling("sqlite")).map(|r| r * 100.0),
+            50.0,
+            "%",
+        ),
     ];
     for row in half {
         list.push(Target {
-            what: format!("p99 at half load, {} {}", row["target"].as_str().unwrap_or_default(), row["workload"].as_str().unwrap_or_default()),
+            what: format!(
+                "p99 at half load, {} {}",
+                row["target"].as_str().unwrap_or_default(),
+                row["workload"].as_str().unwrap_or_default()
+            ),
             measured: row["p99_us"].as_f64().map(|us| us / 1000.0),
             goal: 5.0,
             unit: "ms",
@@ -154,9 +224,11 @@ fn targets(out: &mut String, full: &[&Value], half: &[&Value], lines: &[Value]) 
     }
     for line in lines {
         if line["kind"] == "weight" {
-            let wasm = line["files"].as_array().into_iter().flatten().find(|f| {
-                f["name"].as_str().is_some_and(|n| n.ends_with(".wasm"))
-            });
+            let wasm = line["files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["name"].as_str().is_some_and(|n| n.ends_with(".wasm")));
             list.push(Target {
                 what: "release WASM, gzip".into(),
                 measured: wasm.and_then(|f| f["gzip"].as_f64()).map(|b| b / 1000.0),
@@ -175,24 +247,37 @@ fn targets(out: &mut String, full: &[&Value], half: &[&Value], lines: &[Value]) 
             });
         }
     }
-    writeln!(out, "## Targets\n\n| target | measured | goal | |\n|---|---:|---:|---|")?;
+    writeln!(
+        out,
+        "## Targets\n\n| target | measured | goal | |\n|---|---:|---:|---|"
+    )?;
     for t in list {
         let (measured, verdict) = match t.measured {
             Some(m) => {
                 let met = if t.at_most { m <= t.goal } else { m >= t.goal };
-                (format!("{m:.1} {}", t.unit), if met { "met" } else { "**missed**" })
+                (
+                    format!("{m:.1} {}", t.unit),
+                    if met { "met" } else { "**missed**" },
+                )
             }
             None => ("–".into(), "not measured"),
         };
         let bound = if t.at_most { "≤" } else { "≥" };
-        writeln!(out, "| {} | {measured} | {bound} {} {} | {verdict} |", t.what, t.goal, t.unit)?;
+        writeln!(
+            out,
+            "| {} | {measured} | {bound} {} {} | {verdict} |",
+            t.what, t.goal, t.unit
+        )?;
     }
     writeln!(out)?;
     Ok(())
 }
 
 fn page_weight(out: &mut String, weight: &Value) -> Result<(), Error> {
-    writeln!(out, "## Page weight\n\n| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|")?;
+    writeln!(
+        out,
+        "## Page weight\n\n| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|"
+    )?;
     for file in weight["files"].as_array().into_iter().flatten() {
         writeln!(
             out,
@@ -204,11 +289,22 @@ fn page_weight(out: &mut String, weight: &Value) -> Result<(), Error> {
         )?;
     }
     let visit = &weight["first_visit"];
-    writeln!(out, "\nA first visit to `/` (empty cache, `Accept-Encoding: gzip, deflate, br`):\n")?;
+    writeln!(
+        out,
+        "\nA first visit to `/` (empty cache, `Accept-Encoding: gzip, deflate, br`):\n"
+    )?;
     writeln!(out, "| request | encoding | bytes |\n|---|---|---:|")?;
     for fetched in visit["requests"].as_array().into_iter().flatten() {
-        let encoding = fetched["encoding"].as_str().filter(|e| !e.is_empty()).unwrap_or("identity");
-        writeln!(out, "| `{}` | {encoding} | {} |", fetched["path"].as_str().unwrap_or_default(), fetched["bytes"])?;
+        let encoding = fetched["encoding"]
+            .as_str()
+            .filter(|e| !e.is_empty())
+            .unwrap_or("identity");
+        writeln!(
+            out,
+            "| `{}` | {encoding} | {} |",
+            fetched["path"].as_str().unwrap_or_default(),
+            fetched["bytes"]
+        )?;
     }
     writeln!(
         out,
@@ -242,7 +338,11 @@ fn machine(out: &mut String, info: &Value) -> Result<(), Error> {
 }
 
 fn median(values: &Value) -> Option<f64> {
-    let mut v: Vec<f64> = values.as_array()?.iter().filter_map(Value::as_f64).collect();
+    let mut v: Vec<f64> = values
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
     if v.is_empty() {
         return None;
     }

@@ -44,8 +44,15 @@ pub async fn measure(dir: &Path, base: &str) -> Result<Weight, Box<dyn std::erro
     let mut files = Vec::new();
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        if !["wasm", "js", "css"].iter().any(|ext| name.ends_with(&format!(".{ext}"))) {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if !["wasm", "js", "css"]
+            .iter()
+            .any(|ext| name.ends_with(&format!(".{ext}")))
+        {
             continue;
         }
         let raw = fs::read(&path)?;
@@ -56,7 +63,7 @@ pub async fn measure(dir: &Path, base: &str) -> Result<Weight, Box<dyn std::erro
             brotli: brotli(&raw)?.len(),
         });
     }
-    files.sort_by(|a, b| b.raw.cmp(&a.raw));
+    files.sort_by_key(|f| std::cmp::Reverse(f.raw));
     Ok(Weight {
         kind: "weight",
         files,
@@ -80,8 +87,8 @@ fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 async fn first_visit(base: &str) -> Result<FirstVisit, Box<dyn std::error::Error>> {
-    // Without reqwest's decompression features the bodies stay as sent.
-    let client = Client::new();
+    // Bodies as sent: no decompression on the way in.
+    let client = Client::builder().no_gzip().no_brotli().build()?;
     let get = |path: String| {
         let client = client.clone();
         let url = format!("{base}{path}");
@@ -95,7 +102,15 @@ async fn first_visit(base: &str) -> Result<FirstVisit, Box<dyn std::error::Error
             let encoding = header_text(&res, header::CONTENT_ENCODING);
             let cache = header_text(&res, header::CACHE_CONTROL);
             let bytes = res.bytes().await?;
-            Ok::<_, reqwest::Error>((Fetched { path, encoding, bytes: bytes.len() }, cache, bytes))
+            Ok::<_, reqwest::Error>((
+                Fetched {
+                    path,
+                    encoding,
+                    bytes: bytes.len(),
+                },
+                cache,
+                bytes,
+            ))
         }
     };
     let (page, _, html) = get("/".to_owned()).await?;
@@ -122,7 +137,8 @@ fn header_text(res: &reqwest::Response, name: header::HeaderName) -> String {
         .to_owned()
 }
 
-fn decompressed(encoding: &str, body: &[u8]) -> std::io::Result<String> {
+/// `body` as it was before the server compressed it with `encoding`.
+pub fn decompressed(encoding: &str, body: &[u8]) -> std::io::Result<String> {
     let bytes = match encoding {
         "gzip" => {
             let mut out = Vec::new();
@@ -145,7 +161,9 @@ fn linked_assets(html: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for piece in html.split('"') {
         if piece.starts_with("/pkg/")
-            && [".css", ".js", ".wasm"].iter().any(|ext| piece.ends_with(ext))
+            && [".css", ".js", ".wasm"]
+                .iter()
+                .any(|ext| piece.ends_with(ext))
             && !found.iter().any(|f| f == piece)
         {
             found.push(piece.to_owned());

@@ -1,0 +1,134 @@
+//! One virtual user's HTTP/1.1 connection and cookie jar, on hyper directly:
+//! the load generator shares the two cores with the servers it measures,
+//! so each request should cost it as little as possible.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use cookie::Cookie;
+use http_body_util::{BodyExt, Full};
+use hyper::{
+    client::conn::http1::SendRequest,
+    header::{self, HeaderValue},
+    Method, Request,
+};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// What came back, as sent (not decompressed).
+pub struct Answer {
+    pub status: u16,
+    pub encoding: Option<String>,
+    pub body: Bytes,
+}
+
+pub struct Conn {
+    host: String,
+    sender: SendRequest<Full<Bytes>>,
+    /// The cookies the server set, by name, as a browser keeps them for one site.
+    jar: HashMap<String, String>,
+}
+
+impl Conn {
+    /// Opens a kept-alive connection to `base` (`http://host:port`).
+    pub async fn open(base: &str) -> Result<Self, String> {
+        let host = base
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let stream = TcpStream::connect(&host)
+            .await
+            .map_err(|e| format!("{host}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        Ok(Self {
+            host,
+            sender,
+            jar: HashMap::new(),
+        })
+    }
+
+    /// Forgets every cookie: the next request is a new visitor's.
+    pub fn clear_cookies(&mut self) {
+        self.jar.clear();
+    }
+
+    pub async fn get(&mut self, path: &str, compressed: bool) -> Result<Answer, String> {
+        let mut req = self.request(Method::GET, path, Bytes::new());
+        if compressed {
+            let accept = HeaderValue::from_static("br, gzip");
+            req.headers_mut().insert(header::ACCEPT_ENCODING, accept);
+        }
+        self.send(req).await
+    }
+
+    /// A form-encoded POST, as the hydrated page's server-function calls.
+    pub async fn post_form(&mut self, path: &str, body: &'static str) -> Result<Answer, String> {
+        let mut req = self.request(Method::POST, path, Bytes::from_static(body.as_bytes()));
+        let headers = req.headers_mut();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self.send(req).await
+    }
+
+    fn request(&self, method: Method, path: &str, body: Bytes) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(body));
+        *req.method_mut() = method;
+        *req.uri_mut() = path.parse().unwrap_or_default();
+        let headers = req.headers_mut();
+        if let Ok(host) = HeaderValue::from_str(&self.host) {
+            headers.insert(header::HOST, host);
+        }
+        if !self.jar.is_empty() {
+            let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            if let Ok(value) = HeaderValue::from_str(&cookies.join("; ")) {
+                headers.insert(header::COOKIE, value);
+            }
+        }
+        req
+    }
+
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, String> {
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let res = self
+            .sender
+            .send_request(req)
+            .await
+            .map_err(|e| e.to_string())?;
+        for value in res.headers().get_all(header::SET_COOKIE) {
+            let Some(cookie) = value.to_str().ok().and_then(|v| Cookie::parse(v).ok()) else {
+                continue;
+            };
+            let removed = cookie.max_age().is_some_and(|age| age.is_zero());
+            if removed {
+                self.jar.remove(cookie.name());
+            } else {
+                self.jar
+                    .insert(cookie.name().to_owned(), cookie.value().to_owned());
+            }
+        }
+        let status = res.status().as_u16();
+        let encoding = res
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(Answer {
+            status,
+            encoding,
+            body,
+        })
+    }
+}
