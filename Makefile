@@ -1,4 +1,4 @@
-.PHONY: run test watch
+.PHONY: run test watch bench
 
 ## Install what is missing, then serve the app at http://127.0.0.1:3000 (SQLite store).
 run:
@@ -11,3 +11,7 @@ test:
 ## Development: rebuild and reload the page on every save.
 watch:
 	@scripts/run.sh watch
+
+## Measure: our app on every store against the Flask seed; writes bench/RESULTS.md.
+bench:
+	@bench/run

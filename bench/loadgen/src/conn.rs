@@ -95,7 +95,11 @@ impl Conn {
     }
 
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, String> {
-        self.sender.ready().await.map_err(|e| e.to_string())?;
+        // A server may close after each answer (gunicorn's sync workers do,
+        // by design): open a new connection then, as a browser would.
+        if self.sender.ready().await.is_err() {
+            self.sender = connect(&self.host).await?;
+        }
         let res = self
             .sender
             .send_request(req)
@@ -131,4 +135,16 @@ impl Conn {
             body,
         })
     }
+}
+
+async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, String> {
+    let stream = TcpStream::connect(host)
+        .await
+        .map_err(|e| format!("{host}: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    Ok(sender)
 }

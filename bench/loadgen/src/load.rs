@@ -77,6 +77,12 @@ fn histogram() -> Histogram<u64> {
 /// # Errors
 /// When a user cannot even start (server down, wrong answer at sign-in).
 pub async fn run(plan: &Plan) -> Result<Outcome, String> {
+    if plan
+        .rate
+        .is_some_and(|rate| !(rate.is_finite() && rate > 0.0))
+    {
+        return Err(format!("no load at a rate of {:?} req/s", plan.rate));
+    }
     let mut users = Vec::with_capacity(plan.users);
     for _ in 0..plan.users {
         users.push(User::start(&plan.base, plan.workload).await?);
