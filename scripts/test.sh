@@ -21,6 +21,10 @@ cargo clippy --quiet --all-targets --features ssr -- -D warnings
 step "clippy, browser build (hydrate, wasm32)"
 cargo clippy --quiet --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy, the benchmark's load generator (bench/loadgen)"
+cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings
+cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
+
 step "starting Redis and PostgreSQL for the tests (temporary, on free ports)"
 trap stop_services EXIT
 start_services

@@ -36,17 +36,9 @@ impl Conn {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
-        let stream = TcpStream::connect(&host)
-            .await
-            .map_err(|e| format!("{host}: {e}"))?;
-        stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| e.to_string())?;
-        tokio::spawn(connection);
         Ok(Self {
+            sender: connect(&host).await?,
             host,
-            sender,
             jar: HashMap::new(),
         })
     }
