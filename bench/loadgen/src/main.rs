@@ -10,6 +10,8 @@
 mod conn;
 mod load;
 mod report;
+mod sections;
+mod targets;
 mod weight;
 mod workload;
 

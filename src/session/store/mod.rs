@@ -1,28 +1,36 @@
 //! The session store, chosen at start-up from one URL (`SESSION_STORE`): one
 //! file per backend, one type ([`Store`]) for the session layer whichever it is.
 
+/// Runs `$body` with `$store` bound to whichever backend `$backend` holds,
+/// so a new backend is one line here rather than one per store method.
+macro_rules! with_store {
+    ($backend:expr, $store:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite($store) => $body,
+            Backend::Postgres($store) => $body,
+            Backend::Redis($store) => $body,
+            Backend::Memory($store) => $body,
+        }
+    };
+}
+
 mod cache;
 mod memory;
 mod merge;
 mod postgres;
 mod records;
 mod redis;
+mod session_store;
 mod sqlite;
 mod sweeper;
 mod url;
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use fred::interfaces::ClientLike;
 use sqlx::Connection;
-use time::OffsetDateTime;
-use tower_sessions::{
-    session::{Id, Record},
-    session_store::{self, SessionStore},
-};
 
-use self::{cache::ReadCache, records::Records};
+use self::cache::ReadCache;
 pub use self::{
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
@@ -74,19 +82,6 @@ enum Backend {
     Postgres(postgres::Postgres),
     Redis(redis::Redis),
     Memory(memory::Memory),
-}
-
-/// Runs `$body` with `$store` bound to whichever backend `$backend` holds,
-/// so a new backend is one line here rather than one per store method.
-macro_rules! with_store {
-    ($backend:expr, $store:ident => $body:expr) => {
-        match $backend {
-            Backend::Sqlite($store) => $body,
-            Backend::Postgres($store) => $body,
-            Backend::Redis($store) => $body,
-            Backend::Memory($store) => $body,
-        }
-    };
 }
 
 /// The session store in use, with its optional read cache.
@@ -167,118 +162,5 @@ impl Store {
             }
             Backend::Memory(_) => {}
         }
-    }
-}
-
-/// How often a save re-reads and merges before giving up (a 503): only
-/// requests of the same session, all changing it at once, can make it retry.
-const SAVE_ATTEMPTS: usize = 16;
-
-/// A merged record differing from the stored one only by less than this in
-/// expiry is not written again.
-const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
-
-/// Every write goes to the store first; the cache only ever holds what the
-/// store returned or accepted. See [`merge`] for how concurrent saves of one
-/// session keep each other's changes.
-#[async_trait]
-impl SessionStore for Store {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // A new id for a loaded session (`cycle_id`) arrives still marked.
-        merge::forget(record);
-        let bytes = loop {
-            let bytes = merge::encode(record)?;
-            let inserted = with_store!(&self.backend, store =>
-                store.insert(&record.id, &bytes, record.expiry_date).await)?;
-            if inserted {
-                break bytes;
-            }
-            record.id = Id::default();
-        };
-        if let Some(cache) = &self.cache {
-            cache.put(record, &bytes).await;
-        }
-        // The session layer saves again after the handler: from these bytes.
-        merge::remember(record, &bytes);
-        Ok(())
-    }
-
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let saved = self.merge_into_store(record).await;
-        if let Some(cache) = &self.cache {
-            cache.forget(&record.id).await;
-        }
-        saved
-    }
-
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let cached = match &self.cache {
-            Some(cache) => cache.get(id).await,
-            None => None,
-        };
-        let (bytes, from_store) = match cached {
-            Some(bytes) => (bytes, false),
-            None => match with_store!(&self.backend, store => store.fetch(id).await)? {
-                Some(bytes) => (bytes, true),
-                None => return Ok(None),
-            },
-        };
-        let mut record = merge::decode(&bytes)?;
-        if record.expiry_date <= OffsetDateTime::now_utc() {
-            return Ok(None);
-        }
-        // Only what came from the store: a hit must not restart its own TTL.
-        if let (Some(cache), true) = (&self.cache, from_store) {
-            cache.put(&record, &bytes).await;
-        }
-        merge::remember(&mut record, &bytes);
-        Ok(Some(record))
-    }
-
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        if let Some(cache) = &self.cache {
-            cache.forget(id).await;
-        }
-        with_store!(&self.backend, store => store.remove(id).await)
-    }
-}
-
-impl Store {
-    /// Writes `record` over the stored one if nobody changed that since it
-    /// was loaded; otherwise applies this request's changes to what is
-    /// stored now. A record deleted meanwhile stays deleted.
-    async fn merge_into_store(&self, record: &Record) -> session_store::Result<()> {
-        let mut ours = record.clone();
-        let Some(mut expected) = merge::forget(&mut ours) else {
-            // Not loaded through this store: update only, as it stands.
-            let bytes = merge::encode(&ours)?;
-            with_store!(&self.backend, store =>
-                store.replace(&ours.id, None, &bytes, ours.expiry_date).await)?;
-            return Ok(());
-        };
-        let base = merge::decode(&expected)?.data;
-        let mut next = ours.clone();
-        for _ in 0..SAVE_ATTEMPTS {
-            let bytes = merge::encode(&next)?;
-            let replaced = with_store!(&self.backend, store =>
-                store.replace(&ours.id, Some(&expected), &bytes, ours.expiry_date).await)?;
-            if replaced {
-                return Ok(());
-            }
-            let Some(current) = with_store!(&self.backend, store => store.fetch(&ours.id).await)?
-            else {
-                return Ok(());
-            };
-            let stored = merge::decode(&current)?;
-            let merged = merge::merge(&base, &ours.data, stored.data.clone());
-            if merged == stored.data && stored.expiry_date + EXPIRY_SLACK >= ours.expiry_date {
-                return Ok(());
-            }
-            next.data = merged;
-            expected = current;
-        }
-        Err(session_store::Error::Backend(format!(
-            "the session changed on every one of {SAVE_ATTEMPTS} attempts to save it"
-        )))
     }
 }
