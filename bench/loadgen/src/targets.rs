@@ -17,73 +17,107 @@ struct Target {
     at_most: bool,
 }
 
+/// What a throughput figure is compared with.
+#[derive(Clone, Copy)]
+enum Baseline {
+    /// Our `/livez` on the same server, as a percentage.
+    Ceiling,
+    /// A Flask target's workload, as a factor.
+    Flask(&'static str, &'static str),
+}
+
+/// The throughput targets: what, our target and workload, against
+/// what, and the least it should reach.
+const RATIOS: &[(&str, &str, &str, Baseline, f64)] = &[
+    (
+        "`GET /getsession` on SQLite vs the Flask seed",
+        "sqlite",
+        "read",
+        Baseline::Flask("flask-seed", "read"),
+        25.0,
+    ),
+    (
+        "`GET /getsession` on SQLite vs our ceiling",
+        "sqlite",
+        "read",
+        Baseline::Ceiling,
+        60.0,
+    ),
+    (
+        "server-function get on SQLite vs the Flask seed",
+        "sqlite",
+        "server-fn",
+        Baseline::Flask("flask-seed", "read"),
+        15.0,
+    ),
+    (
+        "server-function get on SQLite vs our ceiling",
+        "sqlite",
+        "server-fn",
+        Baseline::Ceiling,
+        40.0,
+    ),
+    (
+        "write cycle on SQLite vs Flask-Session on Redis",
+        "sqlite",
+        "write",
+        Baseline::Flask("flask-session-redis", "write"),
+        10.0,
+    ),
+    (
+        "write cycle on Redis vs Flask-Session on Redis",
+        "redis",
+        "write",
+        Baseline::Flask("flask-session-redis", "write"),
+        10.0,
+    ),
+    (
+        "`GET /` on SQLite vs our ceiling",
+        "sqlite",
+        "page",
+        Baseline::Ceiling,
+        40.0,
+    ),
+    (
+        "static asset vs our ceiling",
+        "sqlite",
+        "static",
+        Baseline::Ceiling,
+        50.0,
+    ),
+];
+
 pub fn targets(
     out: &mut String,
     full: &[&Value],
     half: &[&Value],
     lines: &[Value],
 ) -> Result<(), Error> {
-    let flask_read = rps(find(full, "flask-seed", "read"));
-    let flask_session_write = rps(find(full, "flask-session-redis", "write"));
-    let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
-    let ceiling = |t: &str| rps(find(full, t, "ceiling"));
-    let at_least = |what: String, measured, goal, unit| Target {
-        what,
-        measured,
-        goal,
-        unit,
-        at_most: false,
-    };
-    let mut list = vec![
-        at_least(
-            "`GET /getsession` on SQLite vs the Flask seed".into(),
-            ratio(rps(find(full, "sqlite", "read")), flask_read),
-            25.0,
-            "×",
-        ),
-        at_least(
-            "`GET /getsession` on SQLite vs our ceiling".into(),
-            ratio(rps(find(full, "sqlite", "read")), ceiling("sqlite")).map(|r| r * 100.0),
-            60.0,
-            "%",
-        ),
-        at_least(
-            "server-function get on SQLite vs the Flask seed".into(),
-            ratio(rps(find(full, "sqlite", "server-fn")), flask_read),
-            15.0,
-            "×",
-        ),
-        at_least(
-            "server-function get on SQLite vs our ceiling".into(),
-            ratio(rps(find(full, "sqlite", "server-fn")), ceiling("sqlite")).map(|r| r * 100.0),
-            40.0,
-            "%",
-        ),
-        at_least(
-            "write cycle on SQLite vs Flask-Session on Redis".into(),
-            ratio(rps(find(full, "sqlite", "write")), flask_session_write),
-            10.0,
-            "×",
-        ),
-        at_least(
-            "write cycle on Redis vs Flask-Session on Redis".into(),
-            ratio(rps(find(full, "redis", "write")), flask_session_write),
-            10.0,
-            "×",
-        ),
-        at_least(
-            "`GET /` on SQLite vs our ceiling".into(),
-            ratio(rps(find(full, "sqlite", "page")), ceiling("sqlite")).map(|r| r * 100.0),
-            40.0,
-            "%",
-        ),
-        at_least(
-            "static asset vs our ceiling".into(),
-            ratio(rps(find(full, "sqlite", "static")), ceiling("sqlite")).map(|r| r * 100.0),
-            50.0,
-            "%",
-        ),
-    ];
+    let mut list: Vec<Target> = RATIOS
+        .iter()
+        .map(|&(what, target, workload, baseline, goal)| {
+            let ours = rps(find(full, target, workload));
+            let measured = match baseline {
+                Baseline::Ceiling => ours
+                    .zip(rps(find(full, target, "ceiling")))
+                    .map(|(a, b)| 100.0 * a / b),
+                Baseline::Flask(name, workload) => ours
+                    .zip(rps(find(full, name, workload)))
+                    .map(|(a, b)| a / b),
+            };
+            Target {
+                what: what.to_owned(),
+                measured,
+                goal,
+                unit: if matches!(baseline, Baseline::Ceiling) {
+                    "%"
+                } else {
+                    "×"
+                },
+                at_most: false,
+            }
+        })
+        .collect();
     for row in half {
         list.push(Target {
             what: format!(
