@@ -1,11 +1,17 @@
-//! The built assets under `/pkg`: served from disk, compressed ahead of time,
-//! outside the session layer (a stylesheet needs no cookie work).
+//! The built assets under `/pkg`: compressed ahead of time, held in memory
+//! when their names are hashed, outside the session layer (a stylesheet needs
+//! no cookie work).
+
+mod in_memory;
+
+use std::path::Path;
 
 use axum::{
     http::{
-        header::{CACHE_CONTROL, CONTENT_LENGTH},
+        header::{CACHE_CONTROL, CONTENT_LENGTH, VARY},
         HeaderValue,
     },
+    routing::any,
     Router,
 };
 use leptos::config::LeptosOptions;
@@ -35,15 +41,29 @@ pub fn worth_compressing() -> impl Predicate {
 
 /// `/pkg`, preferring the `.br` and `.gz` files `cargo leptos build
 /// --release --precompress` writes next to each asset (the browser gets
-/// brotli 11 without the server compressing on every request).
+/// brotli 11 without the server compressing on every request). Unhashed
+/// names can change content while the server runs (`cargo leptos watch`), so
+/// those are read from disk every time.
 pub fn router<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
-    let dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
-    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new()
-        .nest_service(&format!("/{}", options.site_pkg_dir), files)
+    let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let disk = ServeDir::new(&dir).precompressed_br().precompressed_gzip();
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let router = if options.hash_files {
+        let loaded = in_memory::Loaded::read(&dir, disk);
+        Router::new().nest_service(&pkg, any(in_memory::serve).with_state(loaded))
+    } else {
+        Router::new().nest_service(&pkg, disk)
+    };
+    router
         .layer(SetResponseHeaderLayer::if_not_present(
             CACHE_CONTROL,
             cache_control(options.hash_files),
+        ))
+        // The same name answers brotli, gzip or plain bytes: shared caches
+        // must keep them apart (`ServeDir` does not say so itself).
+        .layer(SetResponseHeaderLayer::overriding(
+            VARY,
+            HeaderValue::from_static("accept-encoding"),
         ))
 }
 

@@ -1,11 +1,12 @@
 //! `/pkg`: the precompressed file when the browser takes it, and cache
-//! headers that match whether file names are hashed.
+//! headers that match whether file names are hashed (hashed ones are served
+//! from memory, the others from disk: both are checked).
 
 use std::sync::Arc;
 
 use reqwest::{cookie::Jar, header};
 
-use crate::helpers::{settings, spawn_with};
+use crate::helpers::{settings, spawn_with, TestApp};
 use leptos_sessions::session::store::StoreUrl;
 
 /// A site folder with one stylesheet, as plain text and precompressed
@@ -20,36 +21,71 @@ fn site() -> tempfile::TempDir {
     dir
 }
 
-async fn fetch(hashed: bool, accept: &str) -> (reqwest::header::HeaderMap, String) {
-    let dir = site();
+async fn app_on(dir: &tempfile::TempDir, hashed: bool) -> TestApp {
     let mut settings = settings(&StoreUrl::Memory);
     settings.leptos.site_root = dir.path().to_string_lossy().into();
     settings.leptos.hash_files = hashed;
-    let app = spawn_with(settings, Arc::new(Jar::default())).await;
+    spawn_with(settings, Arc::new(Jar::default())).await
+}
+
+async fn get(app: &TestApp, path: &str, accept: &str) -> (reqwest::header::HeaderMap, String) {
     let res = reqwest::Client::new()
-        .get(app.url("/pkg/app.css"))
+        .get(app.url(path))
         .header(header::ACCEPT_ENCODING, accept)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 200, "{path}");
     let headers = res.headers().clone();
     (headers, res.text().await.unwrap())
 }
 
+async fn fetch(hashed: bool, accept: &str) -> (reqwest::header::HeaderMap, String) {
+    let dir = site();
+    get(&app_on(&dir, hashed).await, "/pkg/app.css", accept).await
+}
+
 #[tokio::test]
 async fn the_precompressed_file_is_sent_to_browsers_that_take_it() {
-    let (headers, body) = fetch(false, "gzip, deflate, br").await;
-    assert_eq!(headers[header::CONTENT_ENCODING], "br");
-    assert_eq!(body, "brotli bytes");
+    for hashed in [false, true] {
+        let (headers, body) = fetch(hashed, "gzip, deflate, br").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "br");
+        assert_eq!(body, "brotli bytes");
+        assert_eq!(headers[header::VARY], "accept-encoding");
+        assert_eq!(headers[header::CONTENT_TYPE], "text/css");
 
-    let (headers, body) = fetch(false, "gzip").await;
-    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
-    assert_eq!(body, "gzip bytes");
+        let (headers, body) = fetch(hashed, "gzip, br;q=0").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(body, "gzip bytes");
 
-    let (headers, body) = fetch(false, "identity").await;
-    assert!(headers.get(header::CONTENT_ENCODING).is_none());
-    assert_eq!(body, "body { color: red }");
+        let (headers, body) = fetch(hashed, "identity").await;
+        assert!(headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(body, "body { color: red }");
+    }
+}
+
+/// `cargo leptos watch` writes new hashed files while the server runs.
+#[tokio::test]
+async fn a_file_built_after_start_up_is_served_and_a_missing_one_is_404() {
+    let dir = site();
+    let app = app_on(&dir, true).await;
+    std::fs::write(dir.path().join("pkg/later.css"), "p { margin: 0 }").unwrap();
+    let (_, body) = get(&app, "/pkg/later.css", "br").await;
+    assert_eq!(body, "p { margin: 0 }");
+    let res = app
+        .client
+        .get(app.url("/pkg/nothing.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .client
+        .post(app.url("/pkg/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
 }
 
 #[tokio::test]
