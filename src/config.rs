@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::session::{
     lifetime::Lifetime,
-    store::{BadStoreUrl, StoreSettings, StoreUrl},
+    store::{BadStoreUrl, CachePolicy, StoreSettings, StoreUrl},
 };
 
 /// The shortest `SESSION_SECRET` accepted, in bytes.
@@ -140,8 +140,13 @@ impl Settings {
             None => StoreUrl::Sqlite(data_dir.join("sessions.db")),
         };
         let mut store = StoreSettings::new(url);
-        store.cache_ttl = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0 or unset: no cache)")?
-            .filter(|ttl| !ttl.is_zero());
+        if let Some(ttl) = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0: no cache)")? {
+            store.cache = if ttl.is_zero() {
+                CachePolicy::Off
+            } else {
+                CachePolicy::Ttl(ttl)
+            };
+        }
         if let Some(every) = positive_seconds(&var, "SESSION_SWEEP_INTERVAL_SECS")? {
             store.sweep_every = every;
         }

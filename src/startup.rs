@@ -226,10 +226,7 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     tracing::info!(
         addr = %app.local_addr()?,
         store = %settings.store.url,
-        read_cache = %settings
-            .store
-            .cache_ttl
-            .map_or("off".to_owned(), |ttl| format!("{}s", ttl.as_secs())),
+        read_cache = %settings.store.cache,
         secure_cookie = settings.cookie_secure,
         "serving"
     );

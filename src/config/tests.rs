@@ -79,7 +79,21 @@ fn development_generates_one_key_and_keeps_it() {
 fn the_store_defaults_to_sqlite_in_the_data_folder() {
     let s = settings(&[("SESSION_SECRET", SECRET), ("DATA_DIR", "/srv/app")]).unwrap();
     assert_eq!(s.store.url, StoreUrl::Sqlite("/srv/app/sessions.db".into()));
-    assert_eq!(s.store.cache_ttl, None, "the read cache is off by default");
+    assert_eq!(
+        s.store.cache,
+        CachePolicy::Sole,
+        "one instance on its own SQLite file caches what it reads"
+    );
+    let shared = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_STORE", "redis://127.0.0.1:6379"),
+    ])
+    .unwrap();
+    assert_eq!(
+        shared.store.cache,
+        CachePolicy::Off,
+        "a shared store is not cached"
+    );
     let err = settings(&[("SESSION_SECRET", SECRET), ("SESSION_STORE", "mongo://x")])
         .unwrap_err()
         .to_string();
@@ -109,10 +123,10 @@ fn cache_and_sweep_take_whole_seconds() {
         ("SESSION_SWEEP_INTERVAL_SECS", "60"),
     ])
     .unwrap();
-    assert_eq!(s.store.cache_ttl, Some(Duration::from_secs(5)));
+    assert_eq!(s.store.cache, CachePolicy::Ttl(Duration::from_secs(5)));
     assert_eq!(s.store.sweep_every, Duration::from_secs(60));
     let off = settings(&[("SESSION_SECRET", SECRET), ("SESSION_CACHE_TTL_SECS", "0")]).unwrap();
-    assert_eq!(off.store.cache_ttl, None);
+    assert_eq!(off.store.cache, CachePolicy::Off);
     for (name, value) in [
         ("SESSION_CACHE_TTL_SECS", "5m"),
         ("SESSION_SWEEP_INTERVAL_SECS", "0"),

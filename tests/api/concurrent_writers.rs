@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::future::join_all;
-use leptos_sessions::session::lifetime::Lifetime;
+use leptos_sessions::session::{lifetime::Lifetime, store::CachePolicy};
 
 use crate::{
     helpers::{settings, spawn_with, TestApp},
@@ -62,6 +62,10 @@ async fn race(backing: Backing, instances: usize) {
         idle: Duration::from_secs(6),
         absolute: Duration::from_secs(3600),
     };
+    if instances > 1 {
+        // Instances sharing one SQLite file must not cache it.
+        settings.store.cache = CachePolicy::Off;
+    }
     let apps = join_all((0..instances).map(|_| spawn_with(settings.clone(), Arc::default()))).await;
     let (app, other) = (&apps[0], &apps[instances - 1]);
     let cookies = join_all((0..SESSIONS).map(|_| session_with_user_and_note(app))).await;

@@ -108,4 +108,6 @@ async fn healthz_names_the_store(backing: Backing) {
         body.contains(&format!("the {kind} session store")),
         "{body}"
     );
+    // Only SQLite, held by this one instance, is cached by default.
+    assert_eq!(body.contains("read cache on"), kind == "sqlite", "{body}");
 }

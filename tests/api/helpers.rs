@@ -5,7 +5,7 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 use leptos::config::LeptosOptions;
 use leptos_sessions::{
     config::Settings,
-    session::store::{Store, StoreUrl},
+    session::store::{Store, StoreSettings, StoreUrl},
     startup::{self, Application},
 };
 use reqwest::{cookie::Jar, header, redirect::Policy, Client, Response};
@@ -40,7 +40,8 @@ pub fn settings(store: &StoreUrl) -> Settings {
     ]);
     let mut settings =
         Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings");
-    settings.store.url = store.clone();
+    // The defaults that follow from the store (its read cache) as well.
+    settings.store = StoreSettings::new(store.clone());
     settings
 }
 

@@ -30,6 +30,8 @@ async fn a_cookie_signed_with_a_previous_key_is_accepted_and_re_signed() {
     let before = spawn_on(&backing, Arc::new(Jar::default())).await;
     before.get("/setsession").await;
     let old_cookie = before.cookie().unwrap();
+    // Rotating the key is a restart with new settings.
+    before.stop().await;
 
     let rotated = app_with(&backing, NEW_SECRET, &[SECRET]).await;
     let res = rotated.get_with_cookie("/getsession", &old_cookie).await;
@@ -41,6 +43,7 @@ async fn a_cookie_signed_with_a_previous_key_is_accepted_and_re_signed() {
     }
 
     // The re-signed cookie stands on its own once the old key is retired.
+    rotated.stop().await;
     let retired = app_with(&backing, NEW_SECRET, &[]).await;
     let res = retired.get_with_cookie("/getsession", &new_cookie).await;
     assert_eq!(res.text().await.unwrap(), "Welcome Admin");
@@ -68,6 +71,7 @@ async fn a_cookie_signed_with_an_unknown_key_is_anonymous() {
     let before = spawn_on(&backing, Arc::new(Jar::default())).await;
     before.get("/setsession").await;
     let old_cookie = before.cookie().unwrap();
+    before.stop().await;
     let other = "other-other-other-other-other-other-other-other-other-other-other-01";
     let app = app_with(&backing, NEW_SECRET, &[other]).await;
     let res = app.get_with_cookie("/getsession", &old_cookie).await;

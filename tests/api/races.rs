@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::future::join_all;
-use leptos_sessions::session::lifetime::Lifetime;
+use leptos_sessions::session::{lifetime::Lifetime, store::CachePolicy};
 use reqwest::cookie::Jar;
 
 use crate::{
@@ -38,12 +38,15 @@ async fn a_pop_racing_a_refreshing_read_is_never_undone(backing: Backing) {
 
 #[tokio::test]
 async fn a_pop_racing_a_refreshing_read_is_never_undone_by_the_read_cache() {
-    race_reads_against_pops(Backing::redis().await, Some(Duration::from_secs(60))).await;
+    let ttl = CachePolicy::Ttl(Duration::from_secs(60));
+    race_reads_against_pops(Backing::redis().await, Some(ttl)).await;
 }
 
-async fn race_reads_against_pops(backing: Backing, cache_ttl: Option<Duration>) {
+async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
     let mut settings = settings(&backing.url);
-    settings.store.cache_ttl = cache_ttl;
+    if let Some(cache) = cache {
+        settings.store.cache = cache;
+    }
     // Reads write (to push the idle expiry ahead) once a session is 1 s old.
     settings.lifetime = Lifetime {
         idle: Duration::from_secs(2),

@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use leptos_sessions::session::store::CachePolicy;
 use reqwest::cookie::Jar;
 
 use crate::{
@@ -20,7 +21,7 @@ async fn another_instances_pop_is_seen_once_the_cache_entry_is_older_than_the_tt
     let backing = Backing::redis().await;
     let jar = Arc::new(Jar::default());
     let mut cached = settings(&backing.url);
-    cached.store.cache_ttl = Some(TTL);
+    cached.store.cache = CachePolicy::Ttl(TTL);
     let a = spawn_with(cached, jar.clone()).await;
     let b = spawn_on(&backing, jar).await;
     assert!(a.get("/healthz").await.1.contains("read cache on"));
@@ -56,7 +57,7 @@ async fn another_instances_pop_is_seen_once_the_cache_entry_is_older_than_the_tt
 async fn the_instances_own_pop_is_seen_at_once() {
     let backing = Backing::redis().await;
     let mut cached = settings(&backing.url);
-    cached.store.cache_ttl = Some(Duration::from_secs(3600));
+    cached.store.cache = CachePolicy::Ttl(Duration::from_secs(3600));
     let a = spawn_with(cached, Arc::new(Jar::default())).await;
 
     a.get("/setsession").await;

@@ -2,9 +2,14 @@
 
 use std::sync::Arc;
 
+use leptos_sessions::{session::store::CachePolicy, startup::Application};
 use reqwest::cookie::Jar;
 
-use crate::{helpers::spawn_on, store_tests, stores::Backing};
+use crate::{
+    helpers::{settings, spawn_on, spawn_with},
+    store_tests,
+    stores::Backing,
+};
 
 store_tests!([sqlite, redis, postgres] => [
     a_session_survives_a_restart,
@@ -22,16 +27,55 @@ async fn a_session_survives_a_restart(backing: Backing) {
 }
 
 /// Two app instances behind one load balancer: one browser (one cookie jar)
-/// lands on either.
+/// lands on either. On SQLite that takes turning the read cache off, as the
+/// README says (the default is refused: see below).
 async fn two_instances_share_every_session(backing: Backing) {
     let jar = Arc::new(Jar::default());
-    let a = spawn_on(&backing, jar.clone()).await;
-    let b = spawn_on(&backing, jar).await;
+    let mut shared = settings(&backing.url);
+    shared.store.cache = CachePolicy::Off;
+    let a = spawn_with(shared.clone(), jar.clone()).await;
+    let b = spawn_with(shared, jar).await;
 
     assert_eq!(a.get("/setsession").await.1, "The session has been Set");
     assert_eq!(b.get("/getsession").await.1, "Welcome Admin");
     assert_eq!(b.get("/popsession").await.1, "Session Deleted");
     assert_eq!(a.get("/getsession").await.1, "Welcome Anonymous");
+}
+
+/// The default SQLite instance caches every session it reads, which is only
+/// right while it is the file's one user: a second instance on the file must
+/// refuse to start (saying how to share it), whichever of the two caches.
+#[tokio::test]
+async fn a_sqlite_file_is_cached_only_by_its_sole_user() {
+    let backing = Backing::sqlite().await;
+    let mut uncached = settings(&backing.url);
+    uncached.store.cache = CachePolicy::Off;
+    let start = |settings| async move {
+        match Application::build(&settings).await {
+            Ok(_) => panic!("a second instance started on the file"),
+            Err(err) => err.to_string(),
+        }
+    };
+
+    let sole = spawn_on(&backing, Arc::new(Jar::default())).await;
+    assert_eq!(sole.get("/setsession").await.1, "The session has been Set");
+    for second in [settings(&backing.url), uncached.clone()] {
+        let err = start(second).await;
+        assert!(err.contains("SESSION_CACHE_TTL_SECS=0"), "{err}");
+        assert!(err.contains("sessions.db"), "{err}");
+    }
+    assert_eq!(sole.get("/getsession").await.1, "Welcome Admin");
+    sole.stop().await;
+
+    let plain = spawn_with(uncached.clone(), Arc::new(Jar::default())).await;
+    let err = start(settings(&backing.url)).await;
+    assert!(err.contains("SESSION_CACHE_TTL_SECS=0"), "{err}");
+    let another = spawn_with(uncached, Arc::new(Jar::default())).await;
+    assert_eq!(
+        another.get("/setsession").await.1,
+        "The session has been Set"
+    );
+    assert_eq!(plain.get("/livez").await.0, 200);
 }
 
 #[tokio::test]

@@ -32,6 +32,7 @@ use sqlx::Connection;
 
 use self::cache::ReadCache;
 pub use self::{
+    cache::CachePolicy,
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
@@ -42,18 +43,24 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
     pub url: StoreUrl,
-    /// `Some(ttl)` puts a read cache in front of the store (off by default).
-    pub cache_ttl: Option<Duration>,
+    /// What this instance may keep in memory of the sessions it reads.
+    pub cache: CachePolicy,
     /// How often the SQL stores delete expired sessions.
     pub sweep_every: Duration,
 }
 
 impl StoreSettings {
-    /// `url` with the defaults: no cache, a sweep every five minutes.
+    /// `url` with the defaults: a sweep every five minutes; a read cache for
+    /// SQLite, which this instance then holds alone, none for the stores that
+    /// several instances share.
     pub fn new(url: StoreUrl) -> Self {
+        let cache = match url {
+            StoreUrl::Sqlite(_) => CachePolicy::Sole,
+            _ => CachePolicy::Off,
+        };
         Self {
             url,
-            cache_ttl: None,
+            cache,
             sweep_every: Duration::from_secs(300),
         }
     }
@@ -97,18 +104,31 @@ impl Store {
     /// # Errors
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
+        let sole = settings.cache == CachePolicy::Sole;
         let backend = match &settings.url {
             StoreUrl::Memory => Backend::Memory(memory::Memory::default()),
-            StoreUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::connect(path).await?),
+            StoreUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::connect(path, sole).await?),
             url @ StoreUrl::Postgres(_) => {
                 Backend::Postgres(postgres::Postgres::connect(&url.expose()).await?)
             }
             url @ StoreUrl::Redis(_) => Backend::Redis(redis::Redis::connect(&url.expose()).await?),
         };
-        Ok(Self {
+        let mut store = Self {
             backend,
-            cache: settings.cache_ttl.map(ReadCache::new),
-        })
+            cache: None,
+        };
+        store.cache = match (settings.cache, &store.backend) {
+            (CachePolicy::Off, _) | (CachePolicy::Sole, Backend::Memory(_)) => None,
+            (CachePolicy::Ttl(ttl), _) => Some(ReadCache::new(Some(ttl))),
+            (CachePolicy::Sole, Backend::Sqlite(_)) => Some(ReadCache::new(None)),
+            (CachePolicy::Sole, Backend::Postgres(_) | Backend::Redis(_)) => {
+                return Err(StoreError::open(
+                    store.kind(),
+                    "a cache that trusts this instance alone needs a store it can lock (SQLite)",
+                ));
+            }
+        };
+        Ok(store)
     }
 
     /// The backend's name, for `/healthz` and the logs.

@@ -36,7 +36,7 @@ impl SessionStore for Store {
             record.id = Id::default();
         };
         if let Some(cache) = &self.cache {
-            cache.put(record, &bytes).await;
+            cache.put_created(record, &bytes);
         }
         // The session layer saves again after the handler: from these bytes.
         merge::remember(record, &bytes);
@@ -46,41 +46,44 @@ impl SessionStore for Store {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let saved = self.merge_into_store(record).await;
         if let Some(cache) = &self.cache {
-            cache.forget(&record.id).await;
+            cache.after_write(&record.id);
         }
         saved
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let cached = match &self.cache {
-            Some(cache) => cache.get(id).await,
-            None => None,
-        };
-        let (bytes, from_store) = match cached {
-            Some(bytes) => (bytes, false),
-            None => match with_store!(&self.backend, store => store.fetch(id).await)? {
-                Some(bytes) => (bytes, true),
-                None => return Ok(None),
-            },
-        };
-        let mut record = merge::decode(&bytes)?;
-        if record.expiry_date <= OffsetDateTime::now_utc() {
+        if let Some(bytes) = self.cache.as_ref().and_then(|cache| cache.get(id)) {
+            return live(&bytes);
+        }
+        let ticket = self.cache.as_ref().map(|cache| cache.ticket(id));
+        let Some(bytes) = with_store!(&self.backend, store => store.fetch(id).await)? else {
             return Ok(None);
-        }
+        };
+        let record = live(&bytes)?;
         // Only what came from the store: a hit must not restart its own TTL.
-        if let (Some(cache), true) = (&self.cache, from_store) {
-            cache.put(&record, &bytes).await;
+        if let (Some(cache), Some(ticket), Some(record)) = (&self.cache, ticket, &record) {
+            cache.put_fetched(ticket, record, &bytes);
         }
-        merge::remember(&mut record, &bytes);
-        Ok(Some(record))
+        Ok(record)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let removed = with_store!(&self.backend, store => store.remove(id).await);
         if let Some(cache) = &self.cache {
-            cache.forget(id).await;
+            cache.after_write(id);
         }
-        with_store!(&self.backend, store => store.remove(id).await)
+        removed
     }
+}
+
+/// The record `bytes` hold, marked as loaded from them; `None` once expired.
+fn live(bytes: &[u8]) -> session_store::Result<Option<Record>> {
+    let mut record = merge::decode(bytes)?;
+    if record.expiry_date <= OffsetDateTime::now_utc() {
+        return Ok(None);
+    }
+    merge::remember(&mut record, bytes);
+    Ok(Some(record))
 }
 
 impl Store {

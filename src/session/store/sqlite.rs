@@ -1,6 +1,11 @@
 //! The embedded store: one SQLite file, nothing to install.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    fs::{File, TryLockError},
+    path::Path,
+    sync::Arc,
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
@@ -30,18 +35,23 @@ pub struct Sqlite {
     store: SqliteStore,
     pool: SqlitePool,
     writes: Arc<Mutex<()>>,
+    /// Held while the store is open; see [`lock`].
+    _lock: Arc<File>,
 }
 
 impl Sqlite {
-    /// Opens (creating if needed) the file at `path` and its table.
+    /// Opens (creating if needed) the file at `path` and its table; `sole`
+    /// when this instance must be the file's only user.
     ///
     /// # Errors
-    /// [`StoreError`] when the folder or the database cannot be created or opened.
-    pub async fn connect(path: &Path) -> Result<Self, StoreError> {
+    /// [`StoreError`] when the folder or the database cannot be created or
+    /// opened, or another instance's use of the file conflicts with `sole`.
+    pub async fn connect(path: &Path, sole: bool) -> Result<Self, StoreError> {
         let open = |e| StoreError::open("sqlite", e);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::open("sqlite", e))?;
         }
+        let lock = lock(path, sole)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -64,11 +74,47 @@ impl Sqlite {
             store,
             pool,
             writes: Arc::default(),
+            _lock: Arc::new(lock),
         })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// Locks the file next to the database, `<path>-lock`: exclusively when
+/// this instance caches every session it reads (only coherent if all writes go
+/// through it), shared otherwise, so a caching instance and any other on the
+/// same file refuse to run together instead of serving stale sessions. The
+/// operating system releases the lock when the process ends, however it ends.
+fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(|e| StoreError::open("sqlite", e))?;
+    let taken = if sole {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match taken {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StoreError::open(
+            "sqlite",
+            format!(
+                "{} is in use by another instance, and one of the two keeps every session \
+                 it reads in memory (SESSION_CACHE_TTL_SECS unset), which is only safe for \
+                 the file's only user; to share the file, set SESSION_CACHE_TTL_SECS=0 (or a \
+                 few seconds) on every instance",
+                path.display()
+            ),
+        )),
+        Err(TryLockError::Error(err)) => Err(StoreError::open("sqlite", err)),
     }
 }
 
