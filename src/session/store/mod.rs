@@ -25,7 +25,7 @@ mod sqlite;
 mod sweeper;
 mod url;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use fred::interfaces::ClientLike;
 use sqlx::Connection;
@@ -66,6 +66,15 @@ impl StoreSettings {
     }
 }
 
+fn kind(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite(_) => "sqlite",
+        Backend::Postgres(_) => "postgres",
+        Backend::Redis(_) => "redis",
+        Backend::Memory(_) => "memory",
+    }
+}
+
 /// The store could not be opened at start-up.
 #[derive(Debug, thiserror::Error)]
 #[error("could not open the {kind} session store: {source}")]
@@ -91,9 +100,13 @@ enum Backend {
     Memory(memory::Memory),
 }
 
-/// The session store in use, with its optional read cache.
+/// The session store in use, with its optional read cache. The session
+/// layer clones it for every request: one shared allocation.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Store(Arc<Parts>);
+
+#[derive(Debug)]
+struct Parts {
     backend: Backend,
     cache: Option<ReadCache>,
 }
@@ -113,37 +126,29 @@ impl Store {
             }
             url @ StoreUrl::Redis(_) => Backend::Redis(redis::Redis::connect(&url.expose()).await?),
         };
-        let mut store = Self {
-            backend,
-            cache: None,
-        };
-        store.cache = match (settings.cache, &store.backend) {
+        let kind = kind(&backend);
+        let cache = match (settings.cache, &backend) {
             (CachePolicy::Off, _) | (CachePolicy::Sole, Backend::Memory(_)) => None,
             (CachePolicy::Ttl(ttl), _) => Some(ReadCache::new(Some(ttl))),
             (CachePolicy::Sole, Backend::Sqlite(_)) => Some(ReadCache::new(None)),
             (CachePolicy::Sole, Backend::Postgres(_) | Backend::Redis(_)) => {
                 return Err(StoreError::open(
-                    store.kind(),
+                    kind,
                     "a cache that trusts this instance alone needs a store it can lock (SQLite)",
                 ));
             }
         };
-        Ok(store)
+        Ok(Self(Arc::new(Parts { backend, cache })))
     }
 
     /// The backend's name, for `/healthz` and the logs.
     pub fn kind(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-            Backend::Redis(_) => "redis",
-            Backend::Memory(_) => "memory",
-        }
+        kind(&self.0.backend)
     }
 
     /// Whether a read cache sits in front of the store.
     pub fn is_cached(&self) -> bool {
-        self.cache.is_some()
+        self.0.cache.is_some()
     }
 
     /// Whether the store answers right now.
@@ -151,7 +156,7 @@ impl Store {
     /// # Errors
     /// The store's own error when it does not answer.
     pub async fn ping(&self) -> Result<(), BoxError> {
-        match &self.backend {
+        match &self.0.backend {
             Backend::Sqlite(store) => Ok(store.pool().acquire().await?.ping().await?),
             Backend::Postgres(store) => Ok(store.pool().acquire().await?.ping().await?),
             Backend::Redis(store) => Ok(store.pool().ping::<()>(None).await?),
@@ -162,7 +167,7 @@ impl Store {
     /// Starts deleting expired sessions every `every`; `None` for Redis,
     /// which expires them itself (key TTLs).
     pub fn spawn_sweeper(&self, every: Duration) -> Option<Sweeper> {
-        match &self.backend {
+        match &self.0.backend {
             Backend::Sqlite(store) => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
             Backend::Postgres(store) => Some(Sweeper::spawn(store.clone(), every, "postgres")),
             Backend::Memory(store) => Some(Sweeper::spawn(store.clone(), every, "memory")),
@@ -172,7 +177,7 @@ impl Store {
 
     /// Lets pending writes land and closes connections; for shutdown.
     pub async fn close(&self) {
-        match &self.backend {
+        match &self.0.backend {
             Backend::Sqlite(store) => store.pool().close().await,
             Backend::Postgres(store) => store.pool().close().await,
             Backend::Redis(store) => {

@@ -28,14 +28,14 @@ impl SessionStore for Store {
         merge::forget(record);
         let bytes = loop {
             let bytes = merge::encode(record)?;
-            let inserted = with_store!(&self.backend, store =>
+            let inserted = with_store!(&self.0.backend, store =>
                 store.insert(&record.id, &bytes, record.expiry_date).await)?;
             if inserted {
                 break bytes;
             }
             record.id = Id::default();
         };
-        if let Some(cache) = &self.cache {
+        if let Some(cache) = &self.0.cache {
             cache.put_created(record, &bytes);
         }
         // The session layer saves again after the handler: from these bytes.
@@ -45,31 +45,31 @@ impl SessionStore for Store {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let saved = self.merge_into_store(record).await;
-        if let Some(cache) = &self.cache {
+        if let Some(cache) = &self.0.cache {
             cache.after_write(&record.id);
         }
         saved
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        if let Some(bytes) = self.cache.as_ref().and_then(|cache| cache.get(id)) {
+        if let Some(bytes) = self.0.cache.as_ref().and_then(|cache| cache.get(id)) {
             return live(&bytes);
         }
-        let ticket = self.cache.as_ref().map(|cache| cache.ticket(id));
-        let Some(bytes) = with_store!(&self.backend, store => store.fetch(id).await)? else {
+        let ticket = self.0.cache.as_ref().map(|cache| cache.ticket(id));
+        let Some(bytes) = with_store!(&self.0.backend, store => store.fetch(id).await)? else {
             return Ok(None);
         };
         let record = live(&bytes)?;
         // Only what came from the store: a hit must not restart its own TTL.
-        if let (Some(cache), Some(ticket), Some(record)) = (&self.cache, ticket, &record) {
+        if let (Some(cache), Some(ticket), Some(record)) = (&self.0.cache, ticket, &record) {
             cache.put_fetched(ticket, record, &bytes);
         }
         Ok(record)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        let removed = with_store!(&self.backend, store => store.remove(id).await);
-        if let Some(cache) = &self.cache {
+        let removed = with_store!(&self.0.backend, store => store.remove(id).await);
+        if let Some(cache) = &self.0.cache {
             cache.after_write(id);
         }
         removed
@@ -95,7 +95,7 @@ impl Store {
         let Some(mut expected) = merge::forget(&mut ours) else {
             // Not loaded through this store: update only, as it stands.
             let bytes = merge::encode(&ours)?;
-            with_store!(&self.backend, store =>
+            with_store!(&self.0.backend, store =>
                 store.replace(&ours.id, None, &bytes, ours.expiry_date).await)?;
             return Ok(());
         };
@@ -109,12 +109,12 @@ impl Store {
         let mut next = ours.clone();
         for _ in 0..SAVE_ATTEMPTS {
             let bytes = merge::encode(&next)?;
-            let replaced = with_store!(&self.backend, store =>
+            let replaced = with_store!(&self.0.backend, store =>
                 store.replace(&ours.id, Some(&expected), &bytes, ours.expiry_date).await)?;
             if replaced {
                 return Ok(());
             }
-            let Some(current) = with_store!(&self.backend, store => store.fetch(&ours.id).await)?
+            let Some(current) = with_store!(&self.0.backend, store => store.fetch(&ours.id).await)?
             else {
                 return Ok(());
             };
