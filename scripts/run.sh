@@ -11,6 +11,10 @@ scripts/setup.sh
 # cargo-leptos 0.3.10 does not set LEPTOS_ENV itself, and unset means production.
 export LEPTOS_ENV="${LEPTOS_ENV:-DEV}"
 if [ "${1:-}" = watch ]; then
+  # Unhashed asset names while developing: cargo-leptos 0.3.10 rewrites only
+  # the unhashed stylesheet on an edit, so with hashed names the page would
+  # keep linking the first build's file. Release builds stay hashed (Cargo.toml).
+  export LEPTOS_HASH_FILES=false
   exec cargo leptos watch
 fi
 say "building (the first build takes 6 to 9 minutes), then serving at http://127.0.0.1:3000"

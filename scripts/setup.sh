@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building the app needs, once per machine; quiet when it is all there.
-# Versions and reasons: ../shared/TOOLCHAIN.md (summarised in the README).
+# Why these versions: the README, "Versions that must match" (under Develop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

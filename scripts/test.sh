@@ -41,8 +41,14 @@ scripts/check-restart.sh "sqlite://target/check-restart/sessions.db"
 scripts/check-restart.sh "$TEST_REDIS_URL"
 scripts/check-restart.sh "$TEST_POSTGRES_URL"
 
+step ".env.example: sourced as it is, it changes nothing (plain-http cookie under LEPTOS_ENV=DEV)"
+scripts/check-env-example.sh
+
 step "browser tests (Playwright, Debian's Chromium: JavaScript on and off, two instances per shared store)"
 export E2E_PORT="${E2E_PORT:-$(free_port)}"
 E2E_INSTANCE_PORTS="$(free_port),$(free_port),$(free_port),$(free_port)"
 export E2E_INSTANCE_PORTS
 (cd end2end && npx playwright test)
+
+step "make watch: a stylesheet edit is swapped in place, a component edit reloads the page"
+scripts/check-dev-loop.sh

@@ -93,6 +93,14 @@ impl Settings {
                 .and_then(|exe| Some(exe.parent()?.join(leptos.hash_file.as_ref())))
                 .is_some_and(|hashes| hashes.is_file());
         }
+        // cargo-leptos 0.3.10 rewrites only the unhashed stylesheet on an
+        // edit, while the page links the first build's hashed one.
+        if leptos.hash_files && std::env::var_os("LEPTOS_WATCH").is_some() {
+            tracing::warn!(
+                "hashed asset names under `cargo leptos watch`: stylesheet edits will not reach \
+                 the page; use `make watch`, or set LEPTOS_HASH_FILES=false"
+            );
+        }
         Self::from_vars(leptos, |name| std::env::var(name).ok())
     }
 
