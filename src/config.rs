@@ -116,7 +116,7 @@ impl Settings {
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
         let url = match var("SESSION_STORE").filter(|v| !v.trim().is_empty()) {
             Some(url) => url.parse()?,
-            None => StoreUrl::Sqlite(data_dir.join("sessions.db")),
+            None => StoreUrl::sqlite(&data_dir.join("sessions.db")),
         };
         let mut store = StoreSettings::new(url);
         if let Some(ttl) = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0: no cache)")? {

@@ -5,8 +5,10 @@
 //! it is the WASM bundle that takes over the server-rendered page.
 #![forbid(unsafe_code)]
 
+pub mod answer;
 pub mod app;
 pub mod error;
+pub mod limits;
 pub mod session;
 pub mod ui;
 
@@ -15,11 +17,9 @@ mod assets;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
-mod cross_site;
-#[cfg(feature = "ssr")]
 mod health;
 #[cfg(feature = "ssr")]
-mod server_fns;
+pub mod http;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

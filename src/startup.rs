@@ -7,28 +7,19 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use axum::http::{
-    header::{CACHE_CONTROL, VARY},
-    HeaderValue,
-};
-use axum::{extract::FromRef, middleware, routing::get, serve::ListenerExt, Extension, Router};
+use axum::{extract::FromRef, routing::get, serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
-use tower_sessions::{cookie::SameSite, SessionManagerLayer};
 
 use crate::{
     app::{shell, App},
     assets,
     config::Settings,
     health::{healthz, livez},
-    server_fns,
+    http,
     session::{
         self,
-        rotation::KeyRing,
         store::{Store, StoreError, Sweeper},
     },
 };
@@ -67,90 +58,25 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: io::Error },
 }
 
-/// The cookie's name: `__Host-` makes the browser refuse it unless it is
-/// `Secure`, host-only and `Path=/`, which is how we set it.
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-session"
-    } else {
-        "session"
-    }
-}
-
 /// The whole app as one router: the page, its server functions, the seed's
-/// plain routes, `/healthz`, `/livez` and the static files.
+/// plain routes, `/healthz`, `/livez` and the static files. The layers each
+/// request passes through are listed in [`http`].
 pub fn router(settings: &Settings, store: Store) -> Router {
-    let sessions = SessionManagerLayer::new(store.clone())
-        .with_name(cookie_name(settings.cookie_secure))
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_path("/")
-        .with_secure(settings.cookie_secure)
-        .with_signed(settings.secret.key().clone())
-        .with_expiry(settings.lifetime.expiry());
-
-    let secure = settings.cookie_secure;
     let state = AppState(Arc::new(Shared {
         leptos_options: settings.leptos.clone(),
-        store,
+        store: store.clone(),
     }));
     let options = settings.leptos.clone();
-
-    let mut with_sessions = Router::new()
+    let with_sessions = Router::new()
         .merge(session::routes::router())
-        .leptos_routes(&state, page_routes(), move || shell(options.clone()))
-        // Only the routes above read sessions; static files and health
-        // checks below skip the cookie work.
-        .layer(sessions)
-        .layer(middleware::map_response(move |res| async move {
-            session::removal::complete_removal(res, cookie_name(secure), secure)
-        }));
-    // Only when there are old keys to accept: it costs every request a look
-    // at the cookie otherwise.
-    if !settings.previous_secrets.is_empty() {
-        with_sessions = with_sessions.layer(middleware::from_fn_with_state(
-            key_ring(settings),
-            session::rotation::accept_previous_keys,
-        ));
-    }
-    with_sessions
-        // What depends on a session is nobody else's: no shared cache may
-        // keep it, and no cache may answer one visitor with another's page.
-        .layer(SetResponseHeaderLayer::overriding(
-            CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::appending(
-            VARY,
-            HeaderValue::from_static("Cookie"),
-        ))
-        // Server functions are POSTs: only this site's pages may send them,
-        // and their errors get the status the error calls for.
-        .layer(middleware::from_fn(server_fns::guard))
-        .layer(Extension(settings.lifetime))
+        .leptos_routes(&state, page_routes(), move || shell(options.clone()));
+    let app = http::around_sessions(with_sessions, settings, store)
+        // Below: no session, so no cookie work for probes and static files.
         .route("/healthz", get(healthz))
         .route("/livez", get(livez))
         .merge(assets::router(&settings.leptos))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(CompressionLayer::new().compress_when(assets::worth_compressing()))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-fn key_ring(settings: &Settings) -> KeyRing {
-    let idle = tower_sessions::cookie::time::Duration::try_from(settings.lifetime.idle)
-        .unwrap_or(tower_sessions::cookie::time::Duration::MAX);
-    KeyRing::new(
-        settings.secret.key().clone(),
-        settings
-            .previous_secrets
-            .iter()
-            .map(|s| s.key().clone())
-            .collect(),
-        cookie_name(settings.cookie_secure),
-        settings.cookie_secure,
-        idle,
-    )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    http::around_everything(app).with_state(state)
 }
 
 /// The page's routes, found once per process by rendering the app in

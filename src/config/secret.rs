@@ -3,7 +3,7 @@
 
 use std::{fmt, path::Path};
 
-use tower_sessions::cookie::Key;
+use cookie::Key;
 
 use super::{ConfigError, Environment};
 

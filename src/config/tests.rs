@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::{collections::HashMap, path::Path};
 
 use super::*;
 
@@ -78,7 +78,10 @@ fn development_generates_one_key_and_keeps_it() {
 #[test]
 fn the_store_defaults_to_sqlite_in_the_data_folder() {
     let s = settings(&[("SESSION_SECRET", SECRET), ("DATA_DIR", "/srv/app")]).unwrap();
-    assert_eq!(s.store.url, StoreUrl::Sqlite("/srv/app/sessions.db".into()));
+    assert_eq!(
+        s.store.url,
+        StoreUrl::sqlite(Path::new("/srv/app/sessions.db"))
+    );
     assert_eq!(
         s.store.cache,
         CachePolicy::Sole,

@@ -10,6 +10,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{BODY_LIMIT_KB, NOTE_MAX_CHARS};
+
 #[cfg(feature = "ssr")]
 mod ssr;
 #[cfg(feature = "ssr")]
@@ -24,11 +26,11 @@ pub enum AppError {
     /// The request itself was malformed (bad form body, unknown field, …).
     #[error("The request was not understood: {0}")]
     BadRequest(String),
-    /// A note longer than [`crate::session::note::MAX_CHARS`]; nothing was changed.
-    #[error("The note is too long: at most 500 characters. Nothing was changed.")]
+    /// A note longer than [`NOTE_MAX_CHARS`]; nothing was changed.
+    #[error("The note is too long: at most {NOTE_MAX_CHARS} characters. Nothing was changed.")]
     NoteTooLong,
-    /// A request body over the server's limit; it was not read.
-    #[error("The request is too large: at most 16 KB. Nothing was changed.")]
+    /// A request body over [`crate::limits::BODY_LIMIT`]; it was not read.
+    #[error("The request is too large: at most {BODY_LIMIT_KB} KB. Nothing was changed.")]
     RequestTooLarge,
     /// The browser could not reach the server at all.
     #[error("Could not reach the server. Check the connection and try again.")]
@@ -99,8 +101,10 @@ mod tests {
 
     #[test]
     fn size_messages_quote_the_limits() {
-        let max = crate::session::note::MAX_CHARS.to_string();
+        let max = format!("at most {NOTE_MAX_CHARS} characters");
         assert!(AppError::NoteTooLong.to_string().contains(&max));
+        let max = format!("at most {BODY_LIMIT_KB} KB");
+        assert!(AppError::RequestTooLarge.to_string().contains(&max));
     }
 
     #[test]

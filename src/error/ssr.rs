@@ -21,8 +21,8 @@ impl AppError {
     }
 }
 
-impl From<tower_sessions::session::Error> for AppError {
-    fn from(err: tower_sessions::session::Error) -> Self {
+impl From<crate::session::store::StoreFailure> for AppError {
+    fn from(err: crate::session::store::StoreFailure) -> Self {
         tracing::error!(error = %err, "session store call failed");
         Self::StoreUnavailable
     }

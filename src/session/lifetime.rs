@@ -34,12 +34,6 @@ impl Lifetime {
     pub fn refresh_every(&self) -> Duration {
         (self.idle / 2).min(Duration::from_secs(60))
     }
-
-    /// The layer's expiry: each save pushes the record's end `idle` ahead.
-    pub fn expiry(&self) -> tower_sessions::Expiry {
-        let idle = time::Duration::try_from(self.idle).unwrap_or(time::Duration::MAX);
-        tower_sessions::Expiry::OnInactivity(idle)
-    }
 }
 
 /// Milliseconds since the Unix epoch.

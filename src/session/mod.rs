@@ -1,18 +1,22 @@
 //! Sessions: the seed's operations, the typed session wrapper, the server
 //! functions and plain routes that use it, and the store behind it.
 //!
-//! The flow is always button or route -> [`UserSession`] -> store; nothing
-//! else touches `tower_sessions` directly.
+//! The flow is always button or route -> [`UserSession`] -> [`Session`] ->
+//! store; nothing else reads or writes a session.
 
 pub mod api;
 #[cfg(feature = "ssr")]
+mod handle;
+#[cfg(feature = "ssr")]
+pub mod layer;
+#[cfg(feature = "ssr")]
 pub mod lifetime;
+#[cfg(feature = "ssr")]
 pub mod note;
+#[cfg(feature = "ssr")]
 pub mod op;
 #[cfg(feature = "ssr")]
-pub mod removal;
-#[cfg(feature = "ssr")]
-pub mod rotation;
+pub mod record;
 #[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
@@ -21,4 +25,4 @@ pub mod store;
 mod user;
 
 #[cfg(feature = "ssr")]
-pub use user::UserSession;
+pub use self::{handle::Session, user::UserSession};

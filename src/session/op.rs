@@ -1,14 +1,11 @@
-//! The seed's three operations and the exact answers it gives.
-//!
-//! Shared by both builds: the server computes the answers, the page parses the
-//! `?answer=` a no-JS redirect carries.
+//! The seed's three operations, as its plain routes and the page's buttons
+//! run them.
 
-/// The user name the seed's `/setsession` stores.
-pub const ADMIN: &str = "Admin";
-/// The answer to a set.
-pub const SET_ANSWER: &str = "The session has been Set";
-/// The answer to a pop.
-pub const POP_ANSWER: &str = "Session Deleted";
+use super::UserSession;
+use crate::{
+    answer::{Answer, ADMIN},
+    error::AppError,
+};
 
 /// One of the seed's operations on the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +16,10 @@ pub enum Op {
 }
 
 impl Op {
-    /// The name used in URLs (`?answer=set`).
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Self; 3] = [Self::Set, Self::Get, Self::Pop];
+
+    /// The seed's name for it: its route is `/<name>session`.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Set => "set",
             Self::Get => "get",
@@ -33,38 +32,21 @@ impl Op {
         matches!(self, Self::Set | Self::Pop)
     }
 
-    /// Reads a name written by [`Op::as_str`]; anything else is `None`.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "set" => Some(Self::Set),
-            "get" => Some(Self::Get),
-            "pop" => Some(Self::Pop),
-            _ => None,
+    /// Runs the operation on `session`.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store fails.
+    pub async fn run(self, session: &UserSession) -> Result<Answer, AppError> {
+        match self {
+            Self::Set => {
+                session.set_user(ADMIN).await?;
+                Ok(Answer::Set)
+            }
+            Self::Get => Ok(Answer::Welcome(session.user().await?)),
+            Self::Pop => {
+                session.pop_user().await?;
+                Ok(Answer::Deleted)
+            }
         }
-    }
-}
-
-/// The answer to a get: the stored name, or the seed's anonymous greeting.
-pub fn welcome(user: Option<&str>) -> String {
-    format!("Welcome {}", user.unwrap_or("Anonymous"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn welcome_uses_the_stored_name() {
-        assert_eq!(welcome(Some(ADMIN)), "Welcome Admin");
-        assert_eq!(welcome(Some("Grace")), "Welcome Grace");
-        assert_eq!(welcome(None), "Welcome Anonymous");
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for op in [Op::Set, Op::Get, Op::Pop] {
-            assert_eq!(Op::parse(op.as_str()), Some(op));
-        }
-        assert_eq!(Op::parse("drop"), None);
     }
 }

@@ -7,18 +7,17 @@
 use axum::{middleware, routing::get, Router};
 
 use super::{op::Op, UserSession};
-use crate::cross_site;
+use crate::http::cross_site;
 
 /// `GET /setsession`, `GET /getsession`, `GET /popsession`.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    [Op::Set, Op::Get, Op::Pop]
-        .into_iter()
-        .fold(Router::new(), |router, op| {
-            let mut route =
-                get(move |session: UserSession| async move { session.perform(op).await });
-            if op.mutates() {
-                route = route.layer(middleware::from_fn(cross_site::same_site_only));
-            }
-            router.route(&format!("/{}session", op.as_str()), route)
-        })
+    Op::ALL.into_iter().fold(Router::new(), |router, op| {
+        let mut route = get(move |session: UserSession| async move {
+            op.run(&session).await.map(|answer| answer.to_string())
+        });
+        if op.mutates() {
+            route = route.layer(middleware::from_fn(cross_site::same_site_only));
+        }
+        router.route(&format!("/{}session", op.name()), route)
+    })
 }

@@ -1,17 +1,17 @@
-//! The typed session: the only code that names session keys or touches
-//! `tower_sessions::Session`, and so the place for its security rules.
+//! The typed session: the only code that names session keys or touches a
+//! [`Session`], and so the place for its security rules.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use tower_sessions::Session;
 
 use super::{
+    handle::Session,
     lifetime::{self, Lifetime},
-    op::{self, Op},
+    record::Record,
 };
 use crate::error::AppError;
 
 /// A visitor's server-side session, seen through the operations the app allows.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UserSession {
     session: Session,
 }
@@ -19,8 +19,6 @@ pub struct UserSession {
 impl UserSession {
     const USERNAME: &'static str = "Username";
     const NOTE: &'static str = "Note";
-    /// Every key of the visitor's data; a session holding none of them is ended.
-    const KEYS: &'static [&'static str] = &[Self::USERNAME, Self::NOTE];
     /// When the session began (Unix milliseconds), for the absolute lifetime.
     const CREATED_AT: &'static str = "_created_at";
     /// When a read last pushed the idle expiry ahead (Unix milliseconds).
@@ -38,7 +36,7 @@ impl UserSession {
     }
 
     async fn enforce(&self, limits: Lifetime) -> Result<(), AppError> {
-        if self.session.id().is_none() {
+        if self.session.id().await?.is_none() {
             return Ok(());
         }
         let now = lifetime::now_ms();
@@ -48,7 +46,7 @@ impl UserSession {
         };
         let age = u128::try_from(now - created).unwrap_or(0);
         if age >= limits.absolute.as_millis() {
-            self.session.flush().await?;
+            self.session.end().await?;
             return Ok(());
         }
         let refreshed = self.session.get::<i64>(Self::REFRESHED_AT).await?;
@@ -73,7 +71,7 @@ impl UserSession {
         let now = lifetime::now_ms();
         self.session.insert(Self::CREATED_AT, now).await?;
         self.session.insert(Self::REFRESHED_AT, now).await?;
-        if self.session.id().is_some() {
+        if self.session.id().await?.is_some() {
             self.session.cycle_id().await?;
         }
         // Saved here, not only by the session layer after the handler: a
@@ -99,11 +97,11 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn pop_user(&self) -> Result<Option<String>, AppError> {
-        let user = self.session.remove::<String>(Self::USERNAME).await?;
+        let user = self.session.remove(Self::USERNAME).await?;
         if user.is_some() {
             self.keep_or_end().await?;
         }
-        Ok(user)
+        Ok(user.and_then(|name| name.as_str().map(str::to_owned)))
     }
 
     /// Keeps `note` in the session (a new one if there is none), or removes
@@ -118,7 +116,7 @@ impl UserSession {
         match note {
             Some(note) => {
                 self.session.insert(Self::NOTE, note).await?;
-                if self.session.id().is_none() {
+                if self.session.id().await?.is_none() {
                     self.session
                         .insert(Self::CREATED_AT, lifetime::now_ms())
                         .await?;
@@ -127,7 +125,7 @@ impl UserSession {
                 self.session.save().await?;
             }
             None => {
-                if self.session.remove_value(Self::NOTE).await?.is_some() {
+                if self.session.remove(Self::NOTE).await?.is_some() {
                     self.keep_or_end().await?;
                 }
             }
@@ -146,55 +144,26 @@ impl UserSession {
     /// After a key was removed: ends a session left with nothing in it,
     /// saves one that still holds something.
     async fn keep_or_end(&self) -> Result<(), AppError> {
-        if self.session.id().is_none() {
+        if self.session.id().await?.is_none() {
             return Ok(());
         }
-        if self.holds_nothing().await? {
-            self.session.flush().await?;
+        if Record::holds_nothing(&self.session.data().await?) {
+            self.session.end().await?;
         } else {
             self.session.save().await?;
         }
         Ok(())
-    }
-
-    /// Runs one of the seed's operations and returns the seed's answer.
-    ///
-    /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store fails.
-    pub async fn perform(&self, op: Op) -> Result<String, AppError> {
-        match op {
-            Op::Set => {
-                self.set_user(op::ADMIN).await?;
-                Ok(op::SET_ANSWER.to_owned())
-            }
-            Op::Get => Ok(op::welcome(self.user().await?.as_deref())),
-            Op::Pop => {
-                self.pop_user().await?;
-                Ok(op::POP_ANSWER.to_owned())
-            }
-        }
-    }
-
-    async fn holds_nothing(&self) -> Result<bool, AppError> {
-        for key in Self::KEYS {
-            if self.session.get_value(key).await?.is_some() {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for UserSession {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, why)| {
-                tracing::error!(why, "no session on the request");
-                AppError::Internal
-            })?;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(session) = parts.extensions.get::<Session>().cloned() else {
+            tracing::error!("no session on the request: the route is outside the session layer");
+            return Err(AppError::Internal);
+        };
         let limits = parts
             .extensions
             .get::<Lifetime>()

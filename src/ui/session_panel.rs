@@ -4,15 +4,13 @@ use leptos::{form::ActionForm, prelude::*};
 use leptos_router::hooks::use_query_map;
 
 use crate::{
+    answer::Answer,
     error::AppError,
-    session::{
-        api::{get_note, get_session, GetSession, PopSession, SaveNote, SetSession},
-        note,
-        op::{Op, POP_ANSWER, SET_ANSWER},
-    },
+    limits::NOTE_MAX_CHARS,
+    session::api::{get_note, get_session, GetSession, PopSession, SaveNote, SetSession},
 };
 
-type Answer = Result<String, AppError>;
+type Shown = Result<String, AppError>;
 
 /// Set, get and pop the visitor's server-side session.
 ///
@@ -27,7 +25,7 @@ pub fn SessionPanel() -> impl IntoView {
     let pop = ServerAction::<PopSession>::new();
     let save_note = ServerAction::<SaveNote>::new();
 
-    let latest = RwSignal::new(None::<Answer>);
+    let latest = RwSignal::new(None::<Shown>);
     for value in [set.value(), get.value(), pop.value(), save_note.value()] {
         Effect::new(move || {
             if let Some(answer) = value.get() {
@@ -85,7 +83,7 @@ pub fn SessionPanel() -> impl IntoView {
                             id="note"
                             name="note"
                             type="text"
-                            maxlength=note::MAX_CHARS
+                            maxlength=NOTE_MAX_CHARS
                             autocomplete="off"
                             value=move || {
                                 stored_note.get().and_then(Result::ok).flatten().unwrap_or_default()
@@ -121,18 +119,14 @@ pub fn SessionPanel() -> impl IntoView {
 }
 
 /// The answer a no-JS form post was redirected with, if any.
-async fn answer_from_redirect(answer: Option<String>, error: Option<String>) -> Option<Answer> {
+async fn answer_from_redirect(answer: Option<String>, error: Option<String>) -> Option<Shown> {
     if let Some(code) = error {
         return Some(Err(AppError::from_code(&code)));
     }
-    let answer = answer?;
-    if let Some(text) = note::answer_named(&answer) {
-        return Some(Ok(text.to_owned()));
-    }
-    match Op::parse(&answer)? {
-        Op::Set => Some(Ok(SET_ANSWER.to_owned())),
-        Op::Pop => Some(Ok(POP_ANSWER.to_owned())),
-        // Read the session again rather than trust a name in the URL.
-        Op::Get => Some(get_session().await),
+    match Answer::from_code(&answer?) {
+        Ok(Some(answer)) => Some(Ok(answer.to_string())),
+        // The greeting: read the session again rather than trust the URL.
+        Ok(None) => Some(get_session().await),
+        Err(_) => None,
     }
 }

@@ -22,7 +22,7 @@ fn site() -> tempfile::TempDir {
 }
 
 async fn app_on(dir: &tempfile::TempDir, hashed: bool) -> TestApp {
-    let mut settings = settings(&StoreUrl::Memory);
+    let mut settings = settings(&StoreUrl::memory());
     settings.leptos.site_root = dir.path().to_string_lossy().into();
     settings.leptos.hash_files = hashed;
     spawn_with(settings, Arc::new(Jar::default())).await

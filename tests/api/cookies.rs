@@ -8,9 +8,9 @@ use crate::helpers::{spawn_app, COOKIE as NAME, SECRET};
 /// would need to plant an id, and the only way to name an unknown one.
 pub fn forge_cookie(id: &str) -> String {
     let key = SessionSecret::from_text(SECRET).unwrap();
-    let mut jar = tower_sessions::cookie::CookieJar::new();
+    let mut jar = cookie::CookieJar::new();
     jar.signed_mut(key.key())
-        .add(tower_sessions::cookie::Cookie::new(NAME, id.to_owned()));
+        .add(cookie::Cookie::new(NAME, id.to_owned()));
     jar.get(NAME).unwrap().value().to_owned()
 }
 

@@ -13,7 +13,7 @@ async fn healthz_answers_200_while_the_store_answers() {
 #[tokio::test]
 async fn a_store_that_is_down_gives_503_not_500() {
     let dir = tempfile::tempdir().unwrap();
-    let url = StoreUrl::Sqlite(dir.path().join("s.db"));
+    let url = StoreUrl::sqlite(&dir.path().join("s.db"));
     let store = Store::connect(&StoreSettings::new(url)).await.unwrap();
     store.close().await;
     let addr = crate::helpers::spawn_router(store).await;

@@ -101,7 +101,7 @@ pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
 
 /// Serves the router over `store` as it is (e.g. closed), for outage tests.
 pub async fn spawn_router(store: Store) -> SocketAddr {
-    let router = startup::router(&settings(&StoreUrl::Memory), store);
+    let router = startup::router(&settings(&StoreUrl::memory()), store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });

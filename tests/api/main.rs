@@ -23,3 +23,4 @@ mod shutdown;
 mod stores;
 mod sweeper;
 mod timeouts;
+mod upgrade;

@@ -20,7 +20,7 @@ async fn a_set_in_flight_at_shutdown_finishes_and_its_write_lands() {
     // Hold the session table so the set's write has to wait for us.
     let blocker = sqlx::PgPool::connect(&url).await.unwrap();
     let mut lock = blocker.begin().await.unwrap();
-    sqlx::query("LOCK TABLE tower_sessions.session IN ACCESS EXCLUSIVE MODE")
+    sqlx::query("LOCK TABLE leptos_sessions.sessions IN ACCESS EXCLUSIVE MODE")
         .execute(&mut *lock)
         .await
         .unwrap();

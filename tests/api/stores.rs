@@ -23,7 +23,7 @@ pub struct Backing {
 impl Backing {
     pub async fn memory() -> Self {
         Self {
-            url: StoreUrl::Memory,
+            url: StoreUrl::memory(),
             redis: None,
             _dir: None,
         }
@@ -32,7 +32,7 @@ impl Backing {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         Self {
-            url: StoreUrl::Sqlite(dir.path().join("sessions.db")),
+            url: StoreUrl::sqlite(&dir.path().join("sessions.db")),
             redis: None,
             _dir: Some(dir),
         }
@@ -61,32 +61,33 @@ impl Backing {
     /// How many sessions the store holds; `None` for the memory store, which
     /// cannot be looked into from outside.
     pub async fn count(&self) -> Option<i64> {
-        match &self.url {
-            StoreUrl::Memory => None,
-            StoreUrl::Sqlite(path) => {
+        match self.url.kind().name {
+            "memory" => None,
+            "sqlite" => {
+                let path = self.url.sqlite_path().expect("a file");
                 let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
                     .await
                     .expect("open the SQLite file");
-                let n = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+                let n = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
                     .fetch_one(&pool)
                     .await
                     .expect("count rows");
                 pool.close().await;
                 Some(n)
             }
-            StoreUrl::Postgres(_) => {
+            "postgres" => {
                 // Test servers have no password, so the shown URL is the real one.
                 let pool = sqlx::PgPool::connect(&self.url.to_string())
                     .await
                     .expect("connect");
-                let n = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions.session")
+                let n = sqlx::query_scalar("SELECT COUNT(*) FROM leptos_sessions.sessions")
                     .fetch_one(&pool)
                     .await
                     .expect("count rows");
                 pool.close().await;
                 Some(n)
             }
-            StoreUrl::Redis(_) => {
+            "redis" => {
                 let reply = self.redis.as_ref().expect("redis").command("DBSIZE");
                 // An integer reply: `:N`.
                 Some(
@@ -97,6 +98,7 @@ impl Backing {
                         .expect("DBSIZE"),
                 )
             }
+            other => panic!("no way to count the sessions of a {other} store"),
         }
     }
 }

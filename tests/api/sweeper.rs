@@ -2,12 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use leptos_sessions::session::record::{Id, Record};
 use leptos_sessions::session::store::{Store, StoreSettings};
 use time::OffsetDateTime;
-use tower_sessions::{
-    session::{Id, Record},
-    SessionStore,
-};
 
 use crate::{store_tests, stores::Backing};
 
@@ -17,7 +14,7 @@ store_tests!([sqlite, postgres] => [
 
 fn record(expires_in: time::Duration) -> Record {
     Record {
-        id: Id::default(),
+        id: Id::random(),
         data: Default::default(),
         expiry_date: OffsetDateTime::now_utc() + expires_in,
     }
@@ -27,10 +24,15 @@ async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
     let mut settings = StoreSettings::new(backing.url.clone());
     settings.sweep_every = Duration::from_millis(100);
     let store = Store::connect(&settings).await.unwrap();
-    let mut expired = record(time::Duration::hours(-1));
-    let mut live = record(time::Duration::hours(1));
-    store.create(&mut expired).await.unwrap();
-    store.create(&mut live).await.unwrap();
+    store
+        .create(record(time::Duration::hours(-1)))
+        .await
+        .unwrap();
+    let live = store
+        .create(record(time::Duration::hours(1)))
+        .await
+        .unwrap()
+        .record;
     assert_eq!(backing.count().await, Some(2));
 
     let sweeper = store

@@ -9,7 +9,10 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::session::{note, op::Op};
+use crate::{
+    answer::Answer,
+    session::{note, op::Op},
+};
 
 #[cfg(feature = "ssr")]
 mod ssr;
@@ -17,34 +20,33 @@ mod ssr;
 /// Stores `Username = "Admin"`; answers "The session has been Set".
 #[server(endpoint = "set_session")]
 pub async fn set_session() -> Result<String, AppError> {
-    ssr::perform(Op::Set).await
+    ssr::respond(|session| async move { Op::Set.run(&session).await }).await
 }
 
 /// Answers "Welcome <name>" or "Welcome Anonymous".
 #[server(endpoint = "get_session")]
 pub async fn get_session() -> Result<String, AppError> {
-    ssr::perform(Op::Get).await
+    ssr::respond(|session| async move { Op::Get.run(&session).await }).await
 }
 
 /// Removes `Username` if present; answers "Session Deleted".
 #[server(endpoint = "pop_session")]
 pub async fn pop_session() -> Result<String, AppError> {
-    ssr::perform(Op::Pop).await
+    ssr::respond(|session| async move { Op::Pop.run(&session).await }).await
 }
 
 /// Keeps the visitor's note (an empty one removes it); answers "Note saved"
 /// or "Note cleared".
 #[server(endpoint = "save_note")]
 pub async fn save_note(note: String) -> Result<String, AppError> {
-    let parsed = note::parse(&note);
-    let name = match &parsed {
-        Ok(Some(_)) => note::SAVED_NAME,
-        _ => note::CLEARED_NAME,
-    };
-    ssr::respond(name, |session| async move {
-        let note = parsed?;
+    ssr::respond(|session| async move {
+        let note = note::parse(&note)?;
         session.set_note(note.as_deref()).await?;
-        Ok(note::answer(note.as_deref()).to_owned())
+        Ok(if note.is_some() {
+            Answer::NoteSaved
+        } else {
+            Answer::NoteCleared
+        })
     })
     .await
 }

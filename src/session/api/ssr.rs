@@ -6,10 +6,7 @@ use axum::http::{header::ACCEPT, request::Parts, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::{
-    error::AppError,
-    session::{op::Op, UserSession},
-};
+use crate::{answer::Answer, error::AppError, session::UserSession};
 
 /// The caller's session.
 pub async fn session() -> Result<UserSession, AppError> {
@@ -19,33 +16,24 @@ pub async fn session() -> Result<UserSession, AppError> {
     })
 }
 
-/// Runs one of the seed's operations, answered as [`respond`] does.
-pub async fn perform(op: Op) -> Result<String, AppError> {
-    respond(
-        op.as_str(),
-        |session| async move { session.perform(op).await },
-    )
-    .await
-}
-
 /// Runs `work` on the caller's session and shapes the answer for the caller:
-/// a JSON value for the hydrated page, a redirect to `/?answer=<name>` for a
-/// plain form post.
-pub async fn respond<F, Fut>(name: &str, work: F) -> Result<String, AppError>
+/// its words as a JSON string for the hydrated page, a redirect to
+/// `/?answer=<code>` for a plain form post.
+pub async fn respond<F, Fut>(work: F) -> Result<String, AppError>
 where
     F: FnOnce(UserSession) -> Fut,
-    Fut: Future<Output = Result<String, AppError>>,
+    Fut: Future<Output = Result<Answer, AppError>>,
 {
     let result = match session().await {
         Ok(session) => work(session).await,
         Err(err) => Err(err),
     };
     let Some(response) = use_context::<ResponseOptions>() else {
-        return result;
+        return result.map(|answer| answer.to_string());
     };
     if is_plain_form_post() {
         let target = match &result {
-            Ok(_) => format!("/?answer={name}"),
+            Ok(answer) => format!("/?answer={}", answer.code()),
             Err(err) => format!("/?error={}", err.code()),
         };
         leptos_axum::redirect(&target);
@@ -54,7 +42,7 @@ where
     } else if let Err(err) = &result {
         response.set_status(err.status_code());
     }
-    result
+    result.map(|answer| answer.to_string())
 }
 
 /// A browser posting the form itself (no JavaScript) asks for HTML; the

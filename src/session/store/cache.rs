@@ -4,7 +4,7 @@
 //! holds what the store returned or accepted, and never what a fetch returned
 //! before a write of the same session ended (see [`ReadCache::after_write`]).
 //!
-//! `tower_sessions::CachingSessionStore` with `tower-sessions-moka-store` was
+//! tower-sessions' `CachingSessionStore` with `tower-sessions-moka-store` was
 //! the first choice, but it keeps an entry for the session's whole life even
 //! in front of a shared store, and writes cache and store concurrently, so a
 //! failed store write could leave the cache ahead of the store. This wraps
@@ -15,9 +15,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use crate::session::record::{Id, Record};
 use moka::{sync::Cache, Expiry};
 use time::OffsetDateTime;
-use tower_sessions::session::{Id, Record};
 
 const CAPACITY: u64 = 100_000;
 /// Writes of different sessions rarely share a stripe, so one session's
@@ -125,7 +125,7 @@ impl ReadCache {
 }
 
 fn stripe(id: &Id) -> usize {
-    (id.0 as usize) % STRIPES
+    (id.spread() % STRIPES as u64) as usize
 }
 
 impl Entry {
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn a_fetch_that_a_write_overtook_is_not_kept() {
         let cache = ReadCache::new(None);
-        let id = Id::default();
+        let id = Id::random();
         let ticket = cache.ticket(&id);
         cache.after_write(&id);
         cache.put_fetched(ticket, &record(id), b"before the pop");
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn an_entry_lives_no_longer_than_its_session() {
         let cache = ReadCache::new(None);
-        let mut ending = record(Id::default());
+        let mut ending = record(Id::random());
         ending.expiry_date = OffsetDateTime::now_utc() - time::Duration::seconds(1);
         cache.put_created(&ending, b"ended");
         assert_eq!(cache.get(&ending.id), None);

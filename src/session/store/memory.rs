@@ -1,8 +1,7 @@
 //! The throwaway store: a map in this process.
 //!
-//! Ours rather than tower-sessions' `MemoryStore`, whose `save` inserts: a
-//! request that loaded a session before a pop would put it back. Records are
-//! kept encoded, as in the other backends, so saves compare them the same way.
+//! Records are kept encoded, as in the other backends, so saves compare them
+//! the same way.
 
 use std::{
     collections::HashMap,
@@ -11,9 +10,20 @@ use std::{
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
-use tower_sessions::{session::Id, session_store};
 
-use super::records::{Records, Sweep};
+use super::{Backend, Kind, StoreFailure};
+use crate::session::record::Id;
+
+pub const KIND: Kind = Kind {
+    name: "memory",
+    schemes: &["memory"],
+    check: |text| match text {
+        "memory" => Ok(()),
+        _ => Err("`memory` takes nothing after it".into()),
+    },
+    open: |_, _| Box::pin(async { Ok(Arc::new(Memory::default()) as Arc<dyn Backend>) }),
+    can_be_held_alone: false,
+};
 
 struct Entry {
     bytes: Vec<u8>,
@@ -44,13 +54,17 @@ impl Memory {
 }
 
 #[async_trait]
-impl Records for Memory {
+impl Backend for Memory {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
     async fn insert(
         &self,
         id: &Id,
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
+    ) -> Result<bool, StoreFailure> {
         let mut entries = self.entries();
         if entries.get(id).is_some_and(Entry::live) {
             return Ok(false);
@@ -60,7 +74,7 @@ impl Records for Memory {
         Ok(true)
     }
 
-    async fn fetch(&self, id: &Id) -> session_store::Result<Option<Vec<u8>>> {
+    async fn fetch(&self, id: &Id) -> Result<Option<Vec<u8>>, StoreFailure> {
         let entries = self.entries();
         Ok(entries
             .get(id)
@@ -71,15 +85,15 @@ impl Records for Memory {
     async fn replace(
         &self,
         id: &Id,
-        expected: Option<&[u8]>,
+        expected: &[u8],
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
+    ) -> Result<bool, StoreFailure> {
         let mut entries = self.entries();
         let Some(entry) = entries.get_mut(id).filter(|e| e.live()) else {
             return Ok(false);
         };
-        if expected.is_some_and(|expected| expected != entry.bytes) {
+        if expected != entry.bytes {
             return Ok(false);
         }
         *entry = Entry {
@@ -89,15 +103,20 @@ impl Records for Memory {
         Ok(true)
     }
 
-    async fn remove(&self, id: &Id) -> session_store::Result<()> {
+    async fn remove(&self, id: &Id) -> Result<(), StoreFailure> {
         self.entries().remove(id);
         Ok(())
     }
-}
 
-#[async_trait]
-impl Sweep for Memory {
-    async fn delete_expired(&self) -> session_store::Result<()> {
+    async fn ping(&self) -> Result<(), StoreFailure> {
+        Ok(())
+    }
+
+    fn worth_caching(&self) -> bool {
+        false
+    }
+
+    async fn delete_expired(&self) -> Result<(), StoreFailure> {
         self.entries().retain(|_, entry| entry.live());
         Ok(())
     }

@@ -1,51 +1,18 @@
 //! Concurrent saves of one session, merged key by key.
 //!
-//! tower-sessions saves a session whole: a request that loaded it, changed
-//! one key and saved would put back every other key as it found them, undoing
-//! what a concurrent request of the same visitor changed meanwhile (a pop in
-//! one tab, a note saved in another). The race test measured 17 to 60 lost
-//! updates in 60 sessions, depending on the store.
+//! A request saves its session whole: one that loaded it, changed one key and
+//! saved would put back every other key as it found them, undoing what a
+//! concurrent request of the same visitor changed meanwhile (a pop in one tab,
+//! a note saved in another). The race test measured 17 to 60 lost updates in
+//! 60 sessions, depending on the store, before this.
 //!
-//! So each loaded record carries, under [`LOADED`], the exact bytes it was
-//! loaded from. A save replaces the stored record only if it still holds those
-//! bytes (compare-and-swap); otherwise it re-reads the record and applies to
-//! it only the keys this request changed, then tries again.
+//! So a save names the bytes its request loaded (the base, kept by
+//! [`crate::session::Session`] beside the values, never among them) and
+//! replaces the stored record only if it still holds them (compare-and-swap);
+//! otherwise it re-reads the record and applies to it only the keys this
+//! request changed, then tries again.
 
-use std::collections::HashMap;
-
-use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine};
-use serde_json::Value;
-use tower_sessions::{
-    session::Record,
-    session_store::{self, Error},
-};
-
-/// Where a loaded record keeps the bytes it was loaded from; never stored.
-pub const LOADED: &str = "\u{0}loaded";
-
-type Data = HashMap<String, Value>;
-
-pub fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
-    rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))
-}
-
-pub fn decode(bytes: &[u8]) -> session_store::Result<Record> {
-    rmp_serde::from_slice(bytes).map_err(|e| Error::Decode(e.to_string()))
-}
-
-/// Marks `record` as loaded from `bytes`.
-pub fn remember(record: &mut Record, bytes: &[u8]) {
-    let bytes = STANDARD_NO_PAD.encode(bytes);
-    record.data.insert(LOADED.to_owned(), Value::String(bytes));
-}
-
-/// Takes the mark off `record`, returning the bytes it was loaded from.
-pub fn forget(record: &mut Record) -> Option<Vec<u8>> {
-    let Value::String(bytes) = record.data.remove(LOADED)? else {
-        return None;
-    };
-    STANDARD_NO_PAD.decode(bytes).ok()
-}
+use crate::session::record::Data;
 
 /// `theirs` with the keys that `ours` changed from `base` changed the same way.
 pub fn merge(base: &Data, ours: &Data, mut theirs: Data) -> Data {
@@ -63,9 +30,7 @@ pub fn merge(base: &Data, ours: &Data, mut theirs: Data) -> Data {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-    use time::OffsetDateTime;
-    use tower_sessions::session::Id;
+    use serde_json::{json, Value};
 
     use super::*;
 
@@ -94,19 +59,5 @@ mod tests {
         let ours = data(&[("Note", json!("ours"))]);
         let theirs = data(&[("Note", json!("theirs"))]);
         assert_eq!(merge(&base, &ours, theirs), ours);
-    }
-
-    #[test]
-    fn the_loaded_mark_round_trips_and_is_not_encoded() {
-        let mut record = Record {
-            id: Id::default(),
-            data: data(&[("Username", json!("Admin"))]),
-            expiry_date: OffsetDateTime::now_utc(),
-        };
-        let bytes = encode(&record).unwrap();
-        remember(&mut record, &bytes);
-        assert_eq!(forget(&mut record), Some(bytes.clone()));
-        assert_eq!(encode(&record).unwrap(), bytes);
-        assert_eq!(forget(&mut record), None);
     }
 }

@@ -1,43 +1,48 @@
 //! The session store, chosen at start-up from one URL (`SESSION_STORE`): one
-//! file per backend, one type ([`Store`]) for the session layer whichever it is.
+//! file per backend, one type ([`Store`]) for the sessions whichever it is.
 
-/// Runs `$body` with `$store` bound to whichever backend `$backend` holds,
-/// so a new backend is one line here rather than one per store method.
-macro_rules! with_store {
-    ($backend:expr, $store:ident => $body:expr) => {
-        match $backend {
-            Backend::Sqlite($store) => $body,
-            Backend::Postgres($store) => $body,
-            Backend::Redis($store) => $body,
-            Backend::Memory($store) => $body,
-        }
-    };
-}
-
+mod backend;
 mod cache;
 mod memory;
 mod merge;
+mod migrations;
 mod postgres;
-mod records;
 mod redis;
-mod session_store;
+mod sessions;
 mod sqlite;
 mod sweeper;
 mod url;
 
-use std::{sync::Arc, time::Duration};
-
-use fred::interfaces::ClientLike;
-use sqlx::Connection;
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use self::cache::ReadCache;
 pub use self::{
+    backend::Backend,
     cache::CachePolicy,
+    sessions::Stored,
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
+use crate::session::record::CodecError;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A backend being opened.
+pub type Opening = Pin<Box<dyn Future<Output = Result<Arc<dyn Backend>, StoreError>> + Send>>;
+
+/// A kind of store: the URL schemes it answers to and how it opens.
+pub struct Kind {
+    /// As `/healthz` and the logs name it.
+    pub name: &'static str,
+    schemes: &'static [&'static str],
+    /// Checks a URL of this kind at start-up, before anything connects.
+    check: fn(&str) -> Result<(), String>,
+    /// Opens the store at the URL; `sole` when this instance must be its only user.
+    open: fn(String, bool) -> Opening,
+    /// Whether this instance can be the store's only user (and so cache it
+    /// by default): only for a file it can lock.
+    can_be_held_alone: bool,
+}
 
 /// How the store is opened and looked after.
 #[derive(Debug, Clone)]
@@ -51,27 +56,19 @@ pub struct StoreSettings {
 
 impl StoreSettings {
     /// `url` with the defaults: a sweep every five minutes; a read cache for
-    /// SQLite, which this instance then holds alone, none for the stores that
-    /// several instances share.
+    /// a store this instance then holds alone (SQLite), none for the stores
+    /// that several instances share.
     pub fn new(url: StoreUrl) -> Self {
-        let cache = match url {
-            StoreUrl::Sqlite(_) => CachePolicy::Sole,
-            _ => CachePolicy::Off,
+        let cache = if url.kind().can_be_held_alone {
+            CachePolicy::Sole
+        } else {
+            CachePolicy::Off
         };
         Self {
             url,
             cache,
             sweep_every: Duration::from_secs(300),
         }
-    }
-}
-
-fn kind(backend: &Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite(_) => "sqlite",
-        Backend::Postgres(_) => "postgres",
-        Backend::Redis(_) => "redis",
-        Backend::Memory(_) => "memory",
     }
 }
 
@@ -92,48 +89,52 @@ impl StoreError {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Backend {
-    Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
-    Redis(redis::Redis),
-    Memory(memory::Memory),
+/// A store call failed while serving; the request that needed it gets a 503.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreFailure {
+    #[error("the session store failed: {0}")]
+    Backend(String),
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    #[error("the session changed on every one of {0} attempts to save it")]
+    Contended(usize),
 }
 
-/// The session store in use, with its optional read cache. The session
-/// layer clones it for every request: one shared allocation.
+impl StoreFailure {
+    /// The backend's own error, as text (never with an id or a value in it).
+    pub fn backend(err: impl std::fmt::Display) -> Self {
+        Self::Backend(err.to_string())
+    }
+}
+
+/// The session store in use, with its optional read cache. Cloned for every
+/// request that needs it: one shared allocation.
 #[derive(Debug, Clone)]
 pub struct Store(Arc<Parts>);
 
 #[derive(Debug)]
 struct Parts {
-    backend: Backend,
+    backend: Arc<dyn Backend>,
     cache: Option<ReadCache>,
 }
 
 impl Store {
-    /// Opens the store `settings` names, creating its table if needed.
+    /// Opens the store `settings` names, creating or upgrading its tables.
     ///
     /// # Errors
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
+        let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
-        let backend = match &settings.url {
-            StoreUrl::Memory => Backend::Memory(memory::Memory::default()),
-            StoreUrl::Sqlite(path) => Backend::Sqlite(sqlite::Sqlite::connect(path, sole).await?),
-            url @ StoreUrl::Postgres(_) => {
-                Backend::Postgres(postgres::Postgres::connect(&url.expose()).await?)
-            }
-            url @ StoreUrl::Redis(_) => Backend::Redis(redis::Redis::connect(&url.expose()).await?),
-        };
-        let kind = kind(&backend);
-        let cache = match (settings.cache, &backend) {
-            (CachePolicy::Off, _) | (CachePolicy::Sole, Backend::Memory(_)) => None,
-            (CachePolicy::Ttl(ttl), _) => Some(ReadCache::new(Some(ttl))),
-            (CachePolicy::Sole, Backend::Sqlite(_)) => Some(ReadCache::new(None)),
-            (CachePolicy::Sole, Backend::Postgres(_) | Backend::Redis(_)) => {
+        let backend = (kind.open)(settings.url.expose().to_owned(), sole).await?;
+        let cache = match settings.cache {
+            _ if !backend.worth_caching() => None,
+            CachePolicy::Off => None,
+            CachePolicy::Ttl(ttl) => Some(ReadCache::new(Some(ttl))),
+            CachePolicy::Sole if backend.held_alone() => Some(ReadCache::new(None)),
+            CachePolicy::Sole => {
                 return Err(StoreError::open(
-                    kind,
+                    kind.name,
                     "a cache that trusts this instance alone needs a store it can lock (SQLite)",
                 ));
             }
@@ -143,7 +144,7 @@ impl Store {
 
     /// The backend's name, for `/healthz` and the logs.
     pub fn kind(&self) -> &'static str {
-        kind(&self.0.backend)
+        self.0.backend.kind()
     }
 
     /// Whether a read cache sits in front of the store.
@@ -154,38 +155,22 @@ impl Store {
     /// Whether the store answers right now.
     ///
     /// # Errors
-    /// The store's own error when it does not answer.
-    pub async fn ping(&self) -> Result<(), BoxError> {
-        match &self.0.backend {
-            Backend::Sqlite(store) => Ok(store.pool().acquire().await?.ping().await?),
-            Backend::Postgres(store) => Ok(store.pool().acquire().await?.ping().await?),
-            Backend::Redis(store) => Ok(store.pool().ping::<()>(None).await?),
-            Backend::Memory(_) => Ok(()),
-        }
+    /// [`StoreFailure`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreFailure> {
+        self.0.backend.ping().await
     }
 
-    /// Starts deleting expired sessions every `every`; `None` for Redis,
-    /// which expires them itself (key TTLs).
+    /// Starts deleting expired sessions every `every`; `None` for a store
+    /// that expires them itself (Redis, by key TTLs).
     pub fn spawn_sweeper(&self, every: Duration) -> Option<Sweeper> {
-        match &self.0.backend {
-            Backend::Sqlite(store) => Some(Sweeper::spawn(store.clone(), every, "sqlite")),
-            Backend::Postgres(store) => Some(Sweeper::spawn(store.clone(), every, "postgres")),
-            Backend::Memory(store) => Some(Sweeper::spawn(store.clone(), every, "memory")),
-            Backend::Redis(_) => None,
-        }
+        let backend = &self.0.backend;
+        backend
+            .needs_sweeping()
+            .then(|| Sweeper::spawn(Arc::clone(backend), every))
     }
 
     /// Lets pending writes land and closes connections; for shutdown.
     pub async fn close(&self) {
-        match &self.0.backend {
-            Backend::Sqlite(store) => store.pool().close().await,
-            Backend::Postgres(store) => store.pool().close().await,
-            Backend::Redis(store) => {
-                if let Err(err) = store.pool().quit().await {
-                    tracing::warn!(error = %err, "closing the Redis connections failed");
-                }
-            }
-            Backend::Memory(_) => {}
-        }
+        self.0.backend.close().await;
     }
 }

@@ -1,7 +1,7 @@
 //! Redis (or Valkey), single server, cluster or sentinel: whatever fred's URL
 //! forms reach. Redis deletes expired sessions itself, by key TTL.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use fred::{
@@ -13,9 +13,32 @@ use fred::{
     },
 };
 use time::OffsetDateTime;
-use tower_sessions::{session::Id, session_store};
 
-use super::{records::Records, StoreError};
+use super::{Backend, Kind, StoreError, StoreFailure};
+use crate::session::record::Id;
+
+pub const KIND: Kind = Kind {
+    name: "redis",
+    schemes: &[
+        "redis",
+        "rediss",
+        "redis-cluster",
+        "rediss-cluster",
+        "redis-sentinel",
+        "rediss-sentinel",
+        "valkey",
+        "valkeys",
+        "valkey-cluster",
+        "valkeys-cluster",
+        "valkey-sentinel",
+        "valkeys-sentinel",
+    ],
+    check: |text| Config::from_url(text).map(drop).map_err(|e| e.to_string()),
+    open: |url, _| {
+        Box::pin(async move { Ok(Arc::new(Redis::connect(&url).await?) as Arc<dyn Backend>) })
+    },
+    can_be_held_alone: false,
+};
 
 const POOL_SIZE: usize = 4;
 /// How long a command may wait, including for a reconnection, before the
@@ -44,7 +67,7 @@ impl Redis {
     /// # Errors
     /// [`StoreError`] when the URL is not usable or the server does not answer.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let open = |e| StoreError::open("redis", e);
+        let open = |e| StoreError::open(KIND.name, e);
         let config = Config::from_url(url).map_err(open)?;
         let pool = fred::types::Builder::from_config(config)
             .with_connection_config(|c| {
@@ -60,17 +83,13 @@ impl Redis {
         Ok(Self { pool })
     }
 
-    pub fn pool(&self) -> &Pool {
-        &self.pool
-    }
-
     async fn set(
         &self,
         id: &Id,
         bytes: &[u8],
         expiry: OffsetDateTime,
         only: SetOptions,
-    ) -> session_store::Result<bool> {
+    ) -> Result<bool, StoreFailure> {
         let expiry = Expiration::PXAT(unix_ms(expiry));
         let done: Option<String> = self
             .pool
@@ -82,30 +101,31 @@ impl Redis {
 }
 
 #[async_trait]
-impl Records for Redis {
+impl Backend for Redis {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
     async fn insert(
         &self,
         id: &Id,
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
+    ) -> Result<bool, StoreFailure> {
         self.set(id, bytes, expiry, SetOptions::NX).await
     }
 
-    async fn fetch(&self, id: &Id) -> session_store::Result<Option<Vec<u8>>> {
+    async fn fetch(&self, id: &Id) -> Result<Option<Vec<u8>>, StoreFailure> {
         self.pool.get(id.to_string()).await.map_err(backend)
     }
 
     async fn replace(
         &self,
         id: &Id,
-        expected: Option<&[u8]>,
+        expected: &[u8],
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
-        let Some(expected) = expected else {
-            return self.set(id, bytes, expiry, SetOptions::XX).await;
-        };
+    ) -> Result<bool, StoreFailure> {
         let args = vec![
             Value::from(expected),
             Value::from(bytes),
@@ -119,9 +139,24 @@ impl Records for Redis {
         Ok(done == 1)
     }
 
-    async fn remove(&self, id: &Id) -> session_store::Result<()> {
+    async fn remove(&self, id: &Id) -> Result<(), StoreFailure> {
         let _: i64 = self.pool.del(id.to_string()).await.map_err(backend)?;
         Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreFailure> {
+        self.pool.ping::<()>(None).await.map_err(backend)
+    }
+
+    /// Redis expires each session's key itself.
+    fn needs_sweeping(&self) -> bool {
+        false
+    }
+
+    async fn close(&self) {
+        if let Err(err) = self.pool.quit().await {
+            tracing::warn!(error = %err, "closing the Redis connections failed");
+        }
     }
 }
 
@@ -131,6 +166,6 @@ fn unix_ms(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn backend(err: fred::error::Error) -> session_store::Error {
-    session_store::Error::Backend(err.to_string())
+fn backend(err: fred::error::Error) -> StoreFailure {
+    StoreFailure::backend(err)
 }

@@ -11,20 +11,30 @@ use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
-use tower_sessions::{
-    session::Id,
-    session_store::{self, ExpiredDeletion, SessionStore},
-};
-use tower_sessions_sqlx_store::SqliteStore;
 
-use super::{
-    records::{Records, Sweep},
-    StoreError,
+use super::{migrations, Backend, Kind, StoreError, StoreFailure};
+use crate::session::record::Id;
+
+pub const KIND: Kind = Kind {
+    name: "sqlite",
+    schemes: &["sqlite"],
+    check: |text| match text.strip_prefix("sqlite://") {
+        Some("") | None => Err("no file path".into()),
+        Some(_) => Ok(()),
+    },
+    open: |url, sole| {
+        Box::pin(async move {
+            let path = url.strip_prefix("sqlite://").unwrap_or(&url);
+            Ok(Arc::new(Sqlite::connect(Path::new(path), sole).await?) as Arc<dyn Backend>)
+        })
+    },
+    can_be_held_alone: true,
 };
 
-/// `SqliteStore`, with this process's writes taken one at a time.
+/// One file, with this process's writes taken one at a time.
 ///
 /// SQLite allows one writer per file. Left to collide, concurrent writers
 /// wait in SQLite's busy handler, which sleeps in steps of up to 100 ms: under
@@ -32,24 +42,25 @@ use super::{
 /// on an async mutex they wait only for each other's write.
 #[derive(Debug, Clone)]
 pub struct Sqlite {
-    store: SqliteStore,
     pool: SqlitePool,
+    /// Whether this instance holds the file alone (see [`lock`]).
+    sole: bool,
     writes: Arc<Mutex<()>>,
     /// Held while the store is open; see [`lock`].
     _lock: Arc<File>,
 }
 
 impl Sqlite {
-    /// Opens (creating if needed) the file at `path` and its table; `sole`
+    /// Opens (creating if needed) the file at `path` and brings its schema up
+    /// to date (see [`super::migrations`]); `sole`
     /// when this instance must be the file's only user.
     ///
     /// # Errors
     /// [`StoreError`] when the folder or the database cannot be created or
     /// opened, or another instance's use of the file conflicts with `sole`.
     pub async fn connect(path: &Path, sole: bool) -> Result<Self, StoreError> {
-        let open = |e| StoreError::open("sqlite", e);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::open("sqlite", e))?;
+            std::fs::create_dir_all(dir).map_err(failed)?;
         }
         let lock = lock(path, sole)?;
         let options = SqliteConnectOptions::new()
@@ -67,20 +78,37 @@ impl Sqlite {
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
-            .map_err(open)?;
-        let store = SqliteStore::new(pool.clone());
-        store.migrate().await.map_err(open)?;
+            .map_err(failed)?;
+        migrations::migrator(migrations::SQLITE)
+            .await
+            .map_err(failed)?
+            .run(&pool)
+            .await
+            .map_err(failed)?;
         Ok(Self {
-            store,
             pool,
+            sole,
             writes: Arc::default(),
             _lock: Arc::new(lock),
         })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Runs a write in this process's turn; the rows it changed.
+    async fn write<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> Result<u64, StoreFailure> {
+        let _turn = self.writes.lock().await;
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(StoreFailure::backend)?;
+        Ok(done.rows_affected())
     }
+}
+
+fn failed(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreError {
+    StoreError::open(KIND.name, err)
 }
 
 /// Locks the file next to the database, `<path>-lock`: exclusively when
@@ -96,7 +124,7 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
         .truncate(false)
         .write(true)
         .open(&name)
-        .map_err(|e| StoreError::open("sqlite", e))?;
+        .map_err(failed)?;
     let taken = if sole {
         file.try_lock()
     } else {
@@ -105,7 +133,7 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
     match taken {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(StoreError::open(
-            "sqlite",
+            KIND.name,
             format!(
                 "{} is in use by another instance, and one of the two keeps every session \
                  it reads in memory (SESSION_CACHE_TTL_SECS unset), which is only safe for \
@@ -114,81 +142,88 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
                 path.display()
             ),
         )),
-        Err(TryLockError::Error(err)) => Err(StoreError::open("sqlite", err)),
+        Err(TryLockError::Error(err)) => Err(failed(err)),
     }
 }
 
-/// Update statements never insert: `SqliteStore::save` is an upsert, which
-/// would bring back a session that a concurrent pop deleted.
+/// Update statements never insert, so a session that a concurrent pop deleted
+/// is never brought back.
 #[async_trait]
-impl Records for Sqlite {
+impl Backend for Sqlite {
+    fn kind(&self) -> &'static str {
+        KIND.name
+    }
+
     async fn insert(
         &self,
         id: &Id,
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
-        let _turn = self.writes.lock().await;
-        let done = sqlx::query(
-            "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?)
+    ) -> Result<bool, StoreFailure> {
+        let query = sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(id.to_string())
         .bind(bytes)
-        .bind(expiry)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(done.rows_affected() == 1)
+        .bind(unix_ms(expiry));
+        Ok(self.write(query).await? == 1)
     }
 
-    async fn fetch(&self, id: &Id) -> session_store::Result<Option<Vec<u8>>> {
-        sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
+    async fn fetch(&self, id: &Id) -> Result<Option<Vec<u8>>, StoreFailure> {
+        sqlx::query_scalar("SELECT data FROM sessions WHERE id = ? AND expires_at > ?")
             .bind(id.to_string())
-            .bind(OffsetDateTime::now_utc())
+            .bind(unix_ms(OffsetDateTime::now_utc()))
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend)
+            .map_err(StoreFailure::backend)
     }
 
     async fn replace(
         &self,
         id: &Id,
-        expected: Option<&[u8]>,
+        expected: &[u8],
         bytes: &[u8],
         expiry: OffsetDateTime,
-    ) -> session_store::Result<bool> {
-        let _turn = self.writes.lock().await;
-        let done = sqlx::query(
-            "UPDATE tower_sessions SET data = ?, expiry_date = ?
-             WHERE id = ? AND expiry_date > ? AND (? IS NULL OR data = ?)",
+    ) -> Result<bool, StoreFailure> {
+        let query = sqlx::query(
+            "UPDATE sessions SET data = ?, expires_at = ?
+             WHERE id = ? AND expires_at > ? AND data = ?",
         )
         .bind(bytes)
-        .bind(expiry)
+        .bind(unix_ms(expiry))
         .bind(id.to_string())
-        .bind(OffsetDateTime::now_utc())
-        .bind(expected)
-        .bind(expected)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(done.rows_affected() == 1)
+        .bind(unix_ms(OffsetDateTime::now_utc()))
+        .bind(expected);
+        Ok(self.write(query).await? == 1)
     }
 
-    async fn remove(&self, id: &Id) -> session_store::Result<()> {
-        let _turn = self.writes.lock().await;
-        self.store.delete(id).await
+    async fn remove(&self, id: &Id) -> Result<(), StoreFailure> {
+        let query = sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id.to_string());
+        self.write(query).await.map(drop)
+    }
+
+    async fn ping(&self) -> Result<(), StoreFailure> {
+        let mut conn = self.pool.acquire().await.map_err(StoreFailure::backend)?;
+        conn.ping().await.map_err(StoreFailure::backend)
+    }
+
+    async fn delete_expired(&self) -> Result<(), StoreFailure> {
+        let query = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(unix_ms(OffsetDateTime::now_utc()));
+        self.write(query).await.map(drop)
+    }
+
+    fn held_alone(&self) -> bool {
+        self.sole
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
     }
 }
 
-fn backend(err: sqlx::Error) -> session_store::Error {
-    session_store::Error::Backend(err.to_string())
-}
-
-#[async_trait]
-impl Sweep for Sqlite {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        let _turn = self.writes.lock().await;
-        self.store.delete_expired().await
-    }
+/// How the table keeps times: Unix milliseconds.
+fn unix_ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

@@ -1,14 +1,15 @@
-//! Deletes expired sessions from the SQL stores in the background.
+//! Deletes expired sessions in the background, for the stores that keep them
+//! until told (SQL, memory).
 //!
-//! Not `ExpiredDeletion::continuously_delete_expired`: that task ends at its
-//! first error, so one moment of database trouble would stop the sweeping for
-//! the rest of the process's life. This loop logs the error and tries again at
-//! the next tick, and stops between sweeps when asked.
+//! One moment of database trouble must not stop the sweeping for the rest of
+//! the process's life: an error is logged and the next tick tries again. The
+//! loop stops between sweeps when asked.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use super::records::Sweep;
 use tokio::{sync::oneshot, task::JoinHandle};
+
+use super::Backend;
 
 /// The running sweep; [`Sweeper::stop`] ends it.
 #[derive(Debug)]
@@ -19,7 +20,8 @@ pub struct Sweeper {
 
 impl Sweeper {
     /// Sweeps `store` every `every`, the first time one period from now.
-    pub fn spawn<S: Sweep + 'static>(store: S, every: Duration, kind: &'static str) -> Self {
+    pub fn spawn(store: Arc<dyn Backend>, every: Duration) -> Self {
+        let kind = store.kind();
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);

@@ -1,23 +1,35 @@
-//! `SESSION_STORE`: which store, as one URL. Credentials in it never reach a
-//! log or an error message: `Display` and `Debug` mask them.
+//! `SESSION_STORE`: which store, as one URL, and the table of every kind of
+//! store this server can use. Credentials in a URL never reach a log or an
+//! error message: `Display` and `Debug` mask them.
 
-use std::{fmt, path::PathBuf, str::FromStr};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    str::FromStr,
+};
 
 use url::Url;
 
+use super::{memory, postgres, redis, sqlite, Kind};
+
+/// Every kind of store, by the URL schemes it answers to. A new backend is
+/// its own file (a [`super::Backend`] and its [`Kind`]) and one line here.
+const KINDS: &[&Kind] = &[&sqlite::KIND, &postgres::KIND, &redis::KIND, &memory::KIND];
+
 /// Where sessions live, as written in `SESSION_STORE`.
-#[derive(Clone, PartialEq, Eq)]
-pub enum StoreUrl {
-    /// `sqlite://PATH`: a file, created on first run.
-    Sqlite(PathBuf),
-    /// `postgres://…` or `postgresql://…`: a PostgreSQL database.
-    Postgres(Url),
-    /// `redis://…`, `rediss://…`, `redis-cluster://…`, `redis-sentinel://…`
-    /// (and their `valkey` spellings): Redis in any form fred connects to.
-    Redis(Url),
-    /// `memory`: gone when the process stops; for throwaway runs.
-    Memory,
+#[derive(Clone)]
+pub struct StoreUrl {
+    kind: &'static Kind,
+    text: String,
 }
+
+impl PartialEq for StoreUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for StoreUrl {}
 
 const ACCEPTED: &str = "use `sqlite://PATH` (e.g. sqlite://data/sessions.db), \
 `redis://[:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
@@ -40,71 +52,63 @@ impl BadStoreUrl {
     }
 }
 
-const REDIS_SCHEMES: &[&str] = &[
-    "redis",
-    "rediss",
-    "redis-cluster",
-    "rediss-cluster",
-    "redis-sentinel",
-    "rediss-sentinel",
-    "valkey",
-    "valkeys",
-    "valkey-cluster",
-    "valkeys-cluster",
-    "valkey-sentinel",
-    "valkeys-sentinel",
-];
-
 impl FromStr for StoreUrl {
     type Err = BadStoreUrl;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
-        if text == "memory" {
-            return Ok(Self::Memory);
-        }
-        if let Some(path) = text.strip_prefix("sqlite://") {
-            return match path {
-                "" => Err(BadStoreUrl::new(text, "no file path")),
-                path => Ok(Self::Sqlite(PathBuf::from(path))),
-            };
-        }
-        let url = Url::parse(text).map_err(|e| BadStoreUrl::new(text, e))?;
-        match url.scheme() {
-            "postgres" | "postgresql" => {
-                text.parse::<sqlx::postgres::PgConnectOptions>()
-                    .map_err(|e| BadStoreUrl::new(text, e))?;
-                Ok(Self::Postgres(url))
-            }
-            scheme if REDIS_SCHEMES.contains(&scheme) => {
-                fred::types::config::Config::from_url(text)
-                    .map_err(|e| BadStoreUrl::new(text, e))?;
-                Ok(Self::Redis(url))
-            }
-            scheme => Err(BadStoreUrl::new(
-                text,
-                format_args!("unknown scheme {scheme:?}"),
-            )),
-        }
+        // `memory` has no `://`: the whole text is its scheme.
+        let scheme = text.split_once("://").map_or(text, |(scheme, _)| scheme);
+        let kind = KINDS
+            .iter()
+            .find(|kind| kind.schemes.contains(&scheme))
+            .ok_or_else(|| BadStoreUrl::new(text, format_args!("unknown scheme {scheme:?}")))?;
+        (kind.check)(text).map_err(|why| BadStoreUrl::new(text, why))?;
+        Ok(Self {
+            kind,
+            text: text.to_owned(),
+        })
     }
 }
 
 impl StoreUrl {
-    /// The URL with its credentials, for the store's client only.
-    pub(super) fn expose(&self) -> String {
-        match self {
-            Self::Postgres(url) | Self::Redis(url) => url.as_str().to_owned(),
-            other => other.to_string(),
+    /// A SQLite file (the default store, in `DATA_DIR`).
+    pub fn sqlite(path: &Path) -> Self {
+        Self {
+            kind: &sqlite::KIND,
+            text: format!("sqlite://{}", path.display()),
         }
+    }
+
+    /// The throwaway store in this process.
+    pub fn memory() -> Self {
+        Self {
+            kind: &memory::KIND,
+            text: "memory".to_owned(),
+        }
+    }
+
+    /// Which kind of store: `sqlite`, `postgres`, `redis` or `memory`.
+    pub fn kind(&self) -> &'static Kind {
+        self.kind
+    }
+
+    /// The file of a `sqlite://` URL.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.text.strip_prefix("sqlite://").map(PathBuf::from)
+    }
+
+    /// The URL with its credentials, for the store's client only.
+    pub(super) fn expose(&self) -> &str {
+        &self.text
     }
 }
 
 impl fmt::Display for StoreUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
-            Self::Postgres(url) | Self::Redis(url) => f.write_str(&masked(url)),
-            Self::Memory => f.write_str("memory"),
+        match Url::parse(&self.text) {
+            Ok(url) if self.text.contains("://") => f.write_str(&masked(&url)),
+            _ => f.write_str(&mask_userinfo(&self.text)),
         }
     }
 }
@@ -160,37 +164,33 @@ mod tests {
     fn each_accepted_form_parses() {
         assert_eq!(
             parse("sqlite://data/sessions.db"),
-            StoreUrl::Sqlite("data/sessions.db".into())
+            StoreUrl::sqlite(Path::new("data/sessions.db"))
         );
         assert_eq!(
-            parse("sqlite:///var/lib/s.db"),
-            StoreUrl::Sqlite("/var/lib/s.db".into())
+            parse("sqlite:///var/lib/s.db").sqlite_path(),
+            Some("/var/lib/s.db".into())
         );
-        assert_eq!(parse("memory"), StoreUrl::Memory);
-        assert!(matches!(
-            parse("redis://127.0.0.1:6379/2"),
-            StoreUrl::Redis(_)
-        ));
-        assert!(matches!(
-            parse("rediss://:pw@cache.example:6380/0"),
-            StoreUrl::Redis(_)
-        ));
-        assert!(matches!(
-            parse("redis-cluster://a:7000?node=b:7001"),
-            StoreUrl::Redis(_)
-        ));
-        assert!(matches!(
-            parse("redis-sentinel://h:26379/0?sentinelServiceName=main"),
-            StoreUrl::Redis(_)
-        ));
-        assert!(matches!(
-            parse("postgres://app:pw@db.internal:5432/app"),
-            StoreUrl::Postgres(_)
-        ));
-        assert!(matches!(
-            parse("postgresql://localhost/app"),
-            StoreUrl::Postgres(_)
-        ));
+        assert_eq!(parse("memory"), StoreUrl::memory());
+        assert_eq!(parse("redis://127.0.0.1:6379/2").kind().name, "redis");
+        assert_eq!(
+            parse("rediss://:pw@cache.example:6380/0").kind().name,
+            "redis"
+        );
+        assert_eq!(
+            parse("redis-cluster://a:7000?node=b:7001").kind().name,
+            "redis"
+        );
+        assert_eq!(
+            parse("redis-sentinel://h:26379/0?sentinelServiceName=main")
+                .kind()
+                .name,
+            "redis"
+        );
+        assert_eq!(
+            parse("postgres://app:pw@db.internal:5432/app").kind().name,
+            "postgres"
+        );
+        assert_eq!(parse("postgresql://localhost/app").kind().name, "postgres");
     }
 
     #[test]

@@ -12,11 +12,8 @@ use axum::{
 
 use http_body_util::LengthLimitError;
 
-use crate::{cross_site, error, error::AppError};
-
-/// The largest request body read: a note of 500 four-byte characters,
-/// form-encoded, is 6 KB.
-pub const BODY_LIMIT: usize = 16 * 1024;
+use super::cross_site;
+use crate::{error, error::AppError, limits::BODY_LIMIT};
 
 /// Refuses cross-site calls and bodies over [`BODY_LIMIT`], and gives
 /// server-function errors their status.

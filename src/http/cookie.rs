@@ -1,0 +1,145 @@
+//! The session cookie: the one place that says how it is named, signed, set,
+//! re-signed after a key rotation and removed. Every attribute is set here.
+//!
+//! The cookie holds a signed, opaque session id and nothing else. It is
+//! `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page
+//! sends it), `Path=/`, and `Secure` in production, where its name takes the
+//! `__Host-` prefix: browsers then refuse it unless it is `Secure`,
+//! host-only and `Path=/`, which is how it is set. `Max-Age` is the idle
+//! timeout, renewed with every save.
+
+use std::sync::Arc;
+
+use axum::http::{
+    header::{COOKIE, SET_COOKIE},
+    HeaderMap, HeaderValue,
+};
+use cookie::{Cookie, CookieJar, Key, SameSite};
+
+use crate::{config::Settings, session::record::Id};
+
+const SAME_SITE: SameSite = SameSite::Strict;
+const PATH: &str = "/";
+
+/// The cookie's name: with `Secure`, the `__Host-` prefix.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+/// How the session cookie is written and read.
+#[derive(Clone)]
+pub struct CookiePolicy(Arc<Policy>);
+
+struct Policy {
+    name: &'static str,
+    secure: bool,
+    max_age: cookie::time::Duration,
+    /// Signs every cookie set.
+    current: Key,
+    /// Still accepted when reading (`SESSION_PREVIOUS_SECRETS`).
+    previous: Vec<Key>,
+}
+
+/// What the request's cookie says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incoming {
+    /// No cookie of ours, or one no key of ours signed: a stranger's.
+    Absent,
+    /// Signed by us, but not an id (it cannot be looked up).
+    NotAnId,
+    /// A session id; `stale` when a previous key signed it, so the response
+    /// hands the browser the same id signed with the current key.
+    Id { id: Id, stale: bool },
+}
+
+impl CookiePolicy {
+    pub fn new(settings: &Settings) -> Self {
+        let idle = cookie::time::Duration::try_from(settings.lifetime.idle)
+            .unwrap_or(cookie::time::Duration::MAX);
+        Self(Arc::new(Policy {
+            name: cookie_name(settings.cookie_secure),
+            secure: settings.cookie_secure,
+            max_age: idle,
+            current: settings.secret.key().clone(),
+            previous: settings
+                .previous_secrets
+                .iter()
+                .map(|secret| secret.key().clone())
+                .collect(),
+        }))
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    /// Reads the session cookie. When the request carries it more than once,
+    /// the last one counts.
+    pub fn read(&self, headers: &HeaderMap) -> Incoming {
+        let Some(cookie) = self.last_of_ours(headers) else {
+            return Incoming::Absent;
+        };
+        let verify = |key: &Key| CookieJar::new().signed(key).verify(cookie.clone());
+        let (verified, stale) = match verify(&self.0.current) {
+            Some(verified) => (verified, false),
+            None => match self.0.previous.iter().find_map(verify) {
+                Some(verified) => (verified, true),
+                None => return Incoming::Absent,
+            },
+        };
+        match verified.value().parse() {
+            Ok(id) => Incoming::Id { id, stale },
+            Err(_) => Incoming::NotAnId,
+        }
+    }
+
+    fn last_of_ours(&self, headers: &HeaderMap) -> Option<Cookie<'static>> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|line| std::str::from_utf8(line.as_bytes()).ok())
+            .flat_map(|line| line.split(';'))
+            .filter_map(|pair| Cookie::parse_encoded(pair.trim().to_owned()).ok())
+            .rfind(|cookie| cookie.name() == self.0.name)
+    }
+
+    /// Adds the `Set-Cookie` that gives the browser `id`, signed with the
+    /// current key, for the idle timeout.
+    pub fn set(&self, headers: &mut HeaderMap, id: &Id) {
+        let mut jar = CookieJar::new();
+        jar.signed_mut(&self.0.current)
+            .add(self.with_attributes(Cookie::build((self.0.name, id.to_string()))));
+        if let Some(cookie) = jar.get(self.0.name) {
+            append(headers, cookie);
+        }
+    }
+
+    /// Adds the `Set-Cookie` that makes the browser drop the cookie: with
+    /// the attributes it was set with, or browsers ignore a `__Host-` one.
+    pub fn remove(&self, headers: &mut HeaderMap) {
+        let mut cookie = self.with_attributes(Cookie::build((self.0.name, "")));
+        cookie.make_removal();
+        append(headers, &cookie);
+    }
+
+    fn with_attributes(&self, cookie: cookie::CookieBuilder<'static>) -> Cookie<'static> {
+        cookie
+            .http_only(true)
+            .same_site(SAME_SITE)
+            .secure(self.0.secure)
+            .path(PATH)
+            .max_age(self.0.max_age)
+            .build()
+    }
+}
+
+fn append(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
+    // A cookie made of an id and our attributes is always a valid header value.
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        headers.append(SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,76 @@
+//! How a request passes through the server: the layers around the routes, in
+//! order, and the policies they apply (the POST guard, cross-site refusal,
+//! the session cookie).
+
+pub mod cookie;
+pub mod cross_site;
+pub mod guard;
+
+use axum::{
+    http::{
+        header::{CACHE_CONTROL, VARY},
+        HeaderValue,
+    },
+    middleware, Extension, Router,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+use self::cookie::CookiePolicy;
+use crate::{
+    assets,
+    config::Settings,
+    session::{self, layer::Sessions, store::Store},
+};
+
+/// Wraps the routes that read or change a session (the page, its server
+/// functions, the seed's plain routes). A request passes, outermost first:
+pub fn around_sessions<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    settings: &Settings,
+    store: Store,
+) -> Router<S> {
+    let sessions = Sessions {
+        store,
+        idle: settings.lifetime.idle,
+        cookie: CookiePolicy::new(settings),
+    };
+    routes.layer(
+        ServiceBuilder::new()
+            // 1. The session limits, for the typed session to enforce.
+            .layer(Extension(settings.lifetime))
+            // 2. State-changing requests (server functions are POSTs): only
+            //    this site's pages may send them, bodies are bounded, and
+            //    their errors get the status the error calls for.
+            .layer(middleware::from_fn(guard::guard))
+            // 3. What depends on a session is nobody else's: no shared cache
+            //    may keep it, and no cache may answer one visitor with
+            //    another's page.
+            .layer(SetResponseHeaderLayer::appending(
+                VARY,
+                HeaderValue::from_static("Cookie"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            // 4. The session itself: read from the cookie, handed to the
+            //    handler, saved after it, and the cookie set or removed.
+            .layer(middleware::from_fn_with_state(
+                sessions,
+                session::layer::sessions,
+            )),
+    )
+}
+
+/// Wraps the whole app, outermost first: every request is traced, and large
+/// dynamic answers are compressed (see [`assets::worth_compressing`]).
+pub fn around_everything<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
+    app.layer(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .layer(CompressionLayer::new().compress_when(assets::worth_compressing())),
+    )
+}

@@ -1,0 +1,244 @@
+//! One request's hold on its visitor's session: loaded from the store on
+//! first use, changed in memory, and written back by [`Session::save`] (or
+//! by the layer once the handler is done).
+//!
+//! Beside the values it keeps the record exactly as it was read (the base):
+//! every save is a compare-and-swap against it, merged key by key when
+//! another request of the same visitor saved meanwhile (see
+//! [`super::store::Store::save`]). The base is never among the values, so
+//! no key is hidden from a listing and no save can go without the check.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, MutexGuard};
+
+use super::{
+    record::{Data, Id, Record},
+    store::{Store, StoreFailure, Stored},
+};
+
+/// A cheap handle; clones share the same state.
+#[derive(Clone)]
+pub struct Session(Arc<Inner>);
+
+struct Inner {
+    store: Store,
+    /// Each save keeps the record this much longer (the idle timeout).
+    idle: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The session's id: from the cookie until the store says it is unknown;
+    /// `None` for a session not stored yet (or ended).
+    id: Option<Id>,
+    /// Whether the store was asked for the record yet.
+    loaded: bool,
+    data: Data,
+    /// The record as stored under `id` when this request last read or
+    /// wrote it.
+    base: Option<Stored>,
+    /// Values changed since the last save.
+    modified: bool,
+    /// Saved by this request: the response sets the cookie.
+    saved: bool,
+}
+
+/// What the response must do with the cookie once the handler is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to tell the browser.
+    Unchanged,
+    /// The session is stored under this id: set the cookie.
+    Stored(Id),
+    /// There is no session (it ended, or the cookie named none): drop the cookie.
+    Gone,
+}
+
+impl Session {
+    /// The session the cookie names (`None`: no cookie, or not an id).
+    pub fn new(store: Store, idle: Duration, id: Option<Id>) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            idle,
+            state: Mutex::new(State {
+                id,
+                ..State::default()
+            }),
+        }))
+    }
+
+    /// The state, loaded from the store on first use.
+    async fn loaded(&self) -> Result<MutexGuard<'_, State>, StoreFailure> {
+        let mut state = self.0.state.lock().await;
+        if !state.loaded {
+            if let Some(id) = state.id {
+                match self.0.store.load(&id).await? {
+                    Some(stored) => {
+                        state.data = stored.record.data.clone();
+                        state.base = Some(stored);
+                    }
+                    // Unknown or expired: never adopted, a new one gets a new id.
+                    None => state.id = None,
+                }
+            }
+            state.loaded = true;
+        }
+        Ok(state)
+    }
+
+    /// The session's id once it is stored.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn id(&self) -> Result<Option<Id>, StoreFailure> {
+        Ok(self.loaded().await?.id)
+    }
+
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreFailure> {
+        let state = self.loaded().await?;
+        Ok(state
+            .data
+            .get(key)
+            .and_then(|value| T::deserialize(value).ok()))
+    }
+
+    /// Every key and value, bookkeeping included.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn data(&self) -> Result<Data, StoreFailure> {
+        Ok(self.loaded().await?.data.clone())
+    }
+
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read, or `value` is not
+    /// representable as JSON.
+    pub async fn insert(&self, key: &str, value: impl Serialize) -> Result<(), StoreFailure> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| StoreFailure::backend(format!("a value could not be kept: {e}")))?;
+        let mut state = self.loaded().await?;
+        if state.data.get(key) != Some(&value) {
+            state.data.insert(key.to_owned(), value);
+            state.modified = true;
+        }
+        Ok(())
+    }
+
+    /// Removes `key`, returning its value.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn remove(&self, key: &str) -> Result<Option<Value>, StoreFailure> {
+        let mut state = self.loaded().await?;
+        let old = state.data.remove(key);
+        state.modified |= old.is_some();
+        Ok(old)
+    }
+
+    /// Gives the session a new id at its next save, and deletes the record
+    /// under the old one now, so the old id stops working.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be written.
+    pub async fn cycle_id(&self) -> Result<(), StoreFailure> {
+        let mut state = self.loaded().await?;
+        if let Some(old) = state.id.take() {
+            self.0.store.delete(&old).await?;
+        }
+        state.base = None;
+        state.modified = true;
+        Ok(())
+    }
+
+    /// Deletes the session: its record now, the cookie with the response.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be written.
+    pub async fn end(&self) -> Result<(), StoreFailure> {
+        let mut state = self.loaded().await?;
+        if let Some(id) = state.id.take() {
+            self.0.store.delete(&id).await?;
+        }
+        state.data.clear();
+        state.base = None;
+        state.modified = false;
+        Ok(())
+    }
+
+    /// Writes the session to the store: a new record when it has no id yet,
+    /// otherwise a merge into the stored one (see the module's comment).
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be written.
+    pub async fn save(&self) -> Result<(), StoreFailure> {
+        let mut state = self.loaded().await?;
+        self.write(&mut state).await
+    }
+
+    async fn write(&self, state: &mut State) -> Result<(), StoreFailure> {
+        let expiry_date = OffsetDateTime::now_utc()
+            .checked_add(time::Duration::try_from(self.0.idle).unwrap_or(time::Duration::MAX))
+            .unwrap_or(OffsetDateTime::now_utc());
+        let stored = match (state.id, &state.base) {
+            (Some(id), Some(base)) => {
+                let ours = Record {
+                    id,
+                    data: state.data.clone(),
+                    expiry_date,
+                };
+                self.0.store.save(&ours, base).await?
+            }
+            _ => {
+                let record = Record {
+                    id: Id::random(),
+                    data: state.data.clone(),
+                    expiry_date,
+                };
+                Some(self.0.store.create(record).await?)
+            }
+        };
+        match stored {
+            Some(stored) => {
+                state.id = Some(stored.record.id);
+                state.data = stored.record.data.clone();
+                state.base = Some(stored);
+                state.saved = true;
+            }
+            // A concurrent request ended the session: it stays ended.
+            None => {
+                state.id = None;
+                state.data.clear();
+                state.base = None;
+            }
+        }
+        state.modified = false;
+        Ok(())
+    }
+
+    /// Saves what the handler left unsaved (unless the answer is a server
+    /// error: its work may be half done) and says what the cookie needs.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the last save fails.
+    pub async fn finish(&self, server_error: bool) -> Result<Outcome, StoreFailure> {
+        let mut state = self.0.state.lock().await;
+        if state.id.is_none() && state.data.is_empty() {
+            return Ok(Outcome::Gone);
+        }
+        if state.modified && !server_error {
+            self.write(&mut state).await?;
+        }
+        Ok(match state.id {
+            Some(id) if state.saved => Outcome::Stored(id),
+            None if state.data.is_empty() => Outcome::Gone,
+            _ => Outcome::Unchanged,
+        })
+    }
+}

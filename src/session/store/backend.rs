@@ -1,0 +1,74 @@
+//! What a backend is: a keeper of encoded session records by id. The session
+//! rules (merging concurrent saves, never re-creating a deleted record, the
+//! read cache) are built on these operations once, in [`super::Store`].
+//!
+//! Dispatch is dynamic (`Arc<dyn Backend>`): a backend is one file
+//! implementing this trait, plus its line in [`super::url`]'s table of URL
+//! schemes. Every call already awaits I/O, so the indirection costs nothing
+//! measurable.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::StoreFailure;
+use crate::session::record::Id;
+
+#[async_trait]
+pub trait Backend: fmt::Debug + Send + Sync + 'static {
+    /// The store's name, as `/healthz` and the logs say it.
+    fn kind(&self) -> &'static str;
+
+    /// Adds a record under an id nobody holds; `false` when the id is taken.
+    async fn insert(
+        &self,
+        id: &Id,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> Result<bool, StoreFailure>;
+
+    /// The live (unexpired) record's bytes.
+    async fn fetch(&self, id: &Id) -> Result<Option<Vec<u8>>, StoreFailure>;
+
+    /// Replaces a live record only if it still holds `expected`; `false`
+    /// when it does not, or is gone. Never creates one.
+    async fn replace(
+        &self,
+        id: &Id,
+        expected: &[u8],
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> Result<bool, StoreFailure>;
+
+    /// Deletes the record, if any.
+    async fn remove(&self, id: &Id) -> Result<(), StoreFailure>;
+
+    /// Whether the store answers right now.
+    async fn ping(&self) -> Result<(), StoreFailure>;
+
+    /// Whether expired records stay until [`Backend::delete_expired`] (the SQL
+    /// stores, the memory map) rather than expiring by themselves (Redis).
+    fn needs_sweeping(&self) -> bool {
+        true
+    }
+
+    /// Deletes every expired record.
+    async fn delete_expired(&self) -> Result<(), StoreFailure> {
+        Ok(())
+    }
+
+    /// Whether this instance is the store's only user (it holds a lock that
+    /// says so), so that a read cache may keep entries as long as they live.
+    fn held_alone(&self) -> bool {
+        false
+    }
+
+    /// Whether a read cache in front saves anything (not for a map in memory).
+    fn worth_caching(&self) -> bool {
+        true
+    }
+
+    /// Lets pending writes land and closes connections; for shutdown.
+    async fn close(&self) {}
+}

@@ -1,0 +1,153 @@
+//! A session's life in the store: load, create, save (merged), delete; with
+//! the read cache in front, and every write going to the store first.
+
+use time::OffsetDateTime;
+
+use super::{merge, Store, StoreFailure};
+use crate::session::record::{Id, Record};
+
+/// How often a save re-reads and merges before giving up (a 503): only
+/// requests of the same session, all changing it at once, can make it retry.
+const SAVE_ATTEMPTS: usize = 16;
+
+/// A record differing from the stored one only by less than this in expiry
+/// is not written again.
+const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
+
+/// A record as the store holds it, with the exact bytes it was read from:
+/// the base of the next save's compare-and-swap.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub record: Record,
+    pub bytes: Vec<u8>,
+}
+
+impl Stored {
+    fn decode(bytes: Vec<u8>) -> Result<Self, StoreFailure> {
+        Ok(Self {
+            record: Record::decode(&bytes)?,
+            bytes,
+        })
+    }
+
+    fn is_live(&self) -> bool {
+        self.record.expiry_date > OffsetDateTime::now_utc()
+    }
+}
+
+impl Store {
+    /// The live session `id`, if any.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn load(&self, id: &Id) -> Result<Option<Stored>, StoreFailure> {
+        if let Some(bytes) = self.0.cache.as_ref().and_then(|cache| cache.get(id)) {
+            return Ok(Some(Stored::decode(bytes)?).filter(Stored::is_live));
+        }
+        let ticket = self.0.cache.as_ref().map(|cache| cache.ticket(id));
+        let Some(bytes) = self.0.backend.fetch(id).await? else {
+            return Ok(None);
+        };
+        let stored = Some(Stored::decode(bytes)?).filter(Stored::is_live);
+        // Only what came from the store: a hit must not restart its own TTL.
+        if let (Some(cache), Some(ticket), Some(stored)) = (&self.0.cache, ticket, &stored) {
+            cache.put_fetched(ticket, &stored.record, &stored.bytes);
+        }
+        Ok(stored)
+    }
+
+    /// Stores `record` as a new session, under a fresh id if its own is taken.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be written.
+    pub async fn create(&self, mut record: Record) -> Result<Stored, StoreFailure> {
+        loop {
+            let bytes = record.encode()?;
+            if self
+                .0
+                .backend
+                .insert(&record.id, &bytes, record.expiry_date)
+                .await?
+            {
+                if let Some(cache) = &self.0.cache {
+                    cache.put_created(&record, &bytes);
+                }
+                return Ok(Stored { record, bytes });
+            }
+            record.id = Id::random();
+        }
+    }
+
+    /// Writes `record` over the stored one if nobody changed that since it
+    /// read `base`; otherwise applies this request's changes to what is
+    /// stored now. Returns what the store holds afterwards; `None` when the
+    /// session was deleted meanwhile (it stays deleted).
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read or written, or the
+    /// record kept changing under every attempt.
+    pub async fn save(
+        &self,
+        record: &Record,
+        base: &Stored,
+    ) -> Result<Option<Stored>, StoreFailure> {
+        let saved = self.merge_into_store(record, base).await;
+        if let Some(cache) = &self.0.cache {
+            cache.after_write(&record.id);
+        }
+        saved
+    }
+
+    /// Deletes session `id`, if it exists.
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be written.
+    pub async fn delete(&self, id: &Id) -> Result<(), StoreFailure> {
+        let removed = self.0.backend.remove(id).await;
+        if let Some(cache) = &self.0.cache {
+            cache.after_write(id);
+        }
+        removed
+    }
+
+    async fn merge_into_store(
+        &self,
+        ours: &Record,
+        base: &Stored,
+    ) -> Result<Option<Stored>, StoreFailure> {
+        if unchanged(&base.record, ours) {
+            return Ok(Some(base.clone()));
+        }
+        let mut expected = base.bytes.clone();
+        let mut next = ours.clone();
+        for _ in 0..SAVE_ATTEMPTS {
+            let bytes = next.encode()?;
+            let backend = &self.0.backend;
+            if backend
+                .replace(&ours.id, &expected, &bytes, ours.expiry_date)
+                .await?
+            {
+                return Ok(Some(Stored {
+                    record: next,
+                    bytes,
+                }));
+            }
+            let Some(current) = backend.fetch(&ours.id).await? else {
+                return Ok(None);
+            };
+            let stored = Stored::decode(current)?;
+            let merged = merge::merge(&base.record.data, &ours.data, stored.record.data.clone());
+            next.data = merged;
+            if unchanged(&stored.record, &next) {
+                return Ok(Some(stored));
+            }
+            expected = stored.bytes;
+        }
+        Err(StoreFailure::Contended(SAVE_ATTEMPTS))
+    }
+}
+
+/// Whether writing `next` over `stored` would change nothing that matters.
+fn unchanged(stored: &Record, next: &Record) -> bool {
+    stored.data == next.data && stored.expiry_date + EXPIRY_SLACK >= next.expiry_date
+}
