@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, clippy for both builds, unit and HTTP tests, then
-# the release build in Debian's Chromium with Playwright. Installs what is missing.
+# Runs every test: the docs against the tree, formatting, clippy for both
+# builds, unit and HTTP tests, the release build (restarts, .env.example) and
+# Debian's Chromium with Playwright, then the `make watch` loop. Installs what
+# is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -11,6 +13,9 @@ apt_install chromium redis-server postgresql curl
 npm_ci end2end
 
 step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "docs match the tree (README module map, SECURITY.md's tests, .env.example)"
+scripts/check-docs.py
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

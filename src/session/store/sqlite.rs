@@ -79,12 +79,7 @@ impl Sqlite {
             .connect_with(options)
             .await
             .map_err(failed)?;
-        migrations::migrator(migrations::SQLITE)
-            .await
-            .map_err(failed)?
-            .run(&pool)
-            .await
-            .map_err(failed)?;
+        migrate(path, &pool).await?;
         Ok(Self {
             pool,
             sole,
@@ -111,20 +106,44 @@ fn failed(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreErro
     StoreError::open(KIND.name, err)
 }
 
+/// Brings the schema up to date. Instances sharing the file may start
+/// together, and sqlx's migrator takes no lock on SQLite: an exclusive lock on
+/// `<path>-migrate-lock`, waited for, lets one migrate at a time.
+async fn migrate(path: &Path, pool: &SqlitePool) -> Result<(), StoreError> {
+    let turn = open_beside(path, "-migrate-lock")?;
+    let turn = tokio::task::spawn_blocking(move || turn.lock().map(|()| turn))
+        .await
+        .map_err(failed)?
+        .map_err(failed)?;
+    let migrated = migrations::migrator(migrations::SQLITE)
+        .await
+        .map_err(failed)?
+        .run(pool)
+        .await
+        .map_err(failed);
+    drop(turn);
+    migrated
+}
+
+/// The file `<path><suffix>`, created if missing.
+fn open_beside(path: &Path, suffix: &str) -> Result<File, StoreError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(failed)
+}
+
 /// Locks the file next to the database, `<path>-lock`: exclusively when
 /// this instance caches every session it reads (only coherent if all writes go
 /// through it), shared otherwise, so a caching instance and any other on the
 /// same file refuse to run together instead of serving stale sessions. The
 /// operating system releases the lock when the process ends, however it ends.
 fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
-    let mut name = path.as_os_str().to_owned();
-    name.push("-lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&name)
-        .map_err(failed)?;
+    let file = open_beside(path, "-lock")?;
     let taken = if sole {
         file.try_lock()
     } else {
