@@ -11,7 +11,7 @@ use axum::{
         header::{CACHE_CONTROL, VARY},
         HeaderValue,
     },
-    middleware, Extension, Router,
+    middleware, Router,
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -34,18 +34,16 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
 ) -> Router<S> {
     let sessions = Sessions {
         store,
-        idle: settings.lifetime.idle,
+        lifetime: settings.lifetime,
         cookie: CookiePolicy::new(settings),
     };
     routes.layer(
         ServiceBuilder::new()
-            // 1. The session limits, for the typed session to enforce.
-            .layer(Extension(settings.lifetime))
-            // 2. State-changing requests (server functions are POSTs): only
+            // 1. State-changing requests (server functions are POSTs): only
             //    this site's pages may send them, bodies are bounded, and
             //    their errors get the status the error calls for.
             .layer(middleware::from_fn(guard::guard))
-            // 3. What depends on a session is nobody else's: no shared cache
+            // 2. What depends on a session is nobody else's: no shared cache
             //    may keep it, and no cache may answer one visitor with
             //    another's page.
             .layer(SetResponseHeaderLayer::appending(
@@ -56,7 +54,7 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
                 CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
             ))
-            // 4. The session itself: read from the cookie, handed to the
+            // 3. The session itself: read from the cookie, handed to the
             //    handler, saved after it, and the cookie set or removed.
             .layer(middleware::from_fn_with_state(
                 sessions,

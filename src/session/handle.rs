@@ -8,7 +8,7 @@
 //! [`super::store::Store::save`]). The base is never among the values, so
 //! no key is hidden from a listing and no save can go without the check.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
 use super::{
+    lifetime::Lifetime,
     record::{Data, Id, Record},
     store::{Store, StoreFailure, Stored},
 };
@@ -26,8 +27,8 @@ pub struct Session(Arc<Inner>);
 
 struct Inner {
     store: Store,
-    /// Each save keeps the record this much longer (the idle timeout).
-    idle: Duration,
+    /// How long it may live; each save keeps the record `idle` longer.
+    lifetime: Lifetime,
     state: Mutex<State>,
 }
 
@@ -61,15 +62,20 @@ pub enum Outcome {
 
 impl Session {
     /// The session the cookie names (`None`: no cookie, or not an id).
-    pub fn new(store: Store, idle: Duration, id: Option<Id>) -> Self {
+    pub fn new(store: Store, lifetime: Lifetime, id: Option<Id>) -> Self {
         Self(Arc::new(Inner {
             store,
-            idle,
+            lifetime,
             state: Mutex::new(State {
                 id,
                 ..State::default()
             }),
         }))
+    }
+
+    /// The limits its typed wrapper enforces.
+    pub fn lifetime(&self) -> Lifetime {
+        self.0.lifetime
     }
 
     /// The state, loaded from the store on first use.
@@ -184,7 +190,7 @@ impl Session {
 
     async fn write(&self, state: &mut State) -> Result<(), StoreFailure> {
         let expiry_date = OffsetDateTime::now_utc()
-            .checked_add(time::Duration::try_from(self.0.idle).unwrap_or(time::Duration::MAX))
+            .checked_add(time::Duration::try_from(self.0.lifetime.idle).unwrap_or(time::Duration::MAX))
             .unwrap_or(OffsetDateTime::now_utc());
         let stored = match (state.id, &state.base) {
             (Some(id), Some(base)) => {

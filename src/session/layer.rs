@@ -1,8 +1,6 @@
 //! The middleware that gives each request its [`Session`] and tells the
 //! browser afterwards what became of it, through the one cookie policy.
 
-use std::time::Duration;
-
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -11,6 +9,7 @@ use axum::{
 
 use super::{
     handle::{Outcome, Session},
+    lifetime::Lifetime,
     store::Store,
 };
 use crate::{
@@ -18,12 +17,12 @@ use crate::{
     http::cookie::{CookiePolicy, Incoming},
 };
 
-/// What the middleware needs: where sessions live, how long they last idle,
+/// What the middleware needs: where sessions live, how long they may last,
 /// and how the cookie is written.
 #[derive(Clone)]
 pub struct Sessions {
     pub store: Store,
-    pub idle: Duration,
+    pub lifetime: Lifetime,
     pub cookie: CookiePolicy,
 }
 
@@ -35,7 +34,7 @@ pub async fn sessions(State(sessions): State<Sessions>, mut req: Request, next: 
         Incoming::Id { id, .. } => Some(id),
         Incoming::Absent | Incoming::NotAnId => None,
     };
-    let session = Session::new(sessions.store.clone(), sessions.idle, id);
+    let session = Session::new(sessions.store.clone(), sessions.lifetime, id);
     req.extensions_mut().insert(session.clone());
     let mut res = next.run(req).await;
 

@@ -25,11 +25,12 @@ impl UserSession {
     const REFRESHED_AT: &'static str = "_refreshed_at";
 
     /// Wraps a session taken from the request, ending it first if it has
-    /// outlived `limits.absolute`, and keeping it alive if it is in use.
+    /// outlived its absolute lifetime, and keeping it alive if it is in use.
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
-    pub async fn new(session: Session, limits: Lifetime) -> Result<Self, AppError> {
+    pub async fn new(session: Session) -> Result<Self, AppError> {
+        let limits = session.lifetime();
         let this = Self { session };
         this.enforce(limits).await?;
         Ok(this)
@@ -164,11 +165,6 @@ impl<S: Send + Sync> FromRequestParts<S> for UserSession {
             tracing::error!("no session on the request: the route is outside the session layer");
             return Err(AppError::Internal);
         };
-        let limits = parts
-            .extensions
-            .get::<Lifetime>()
-            .copied()
-            .unwrap_or_default();
-        Self::new(session, limits).await
+        Self::new(session).await
     }
 }
