@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+scripts/setup.sh
 . scripts/env.sh
+apt_install chromium curl
+npm_ci end2end
 repo=$PWD
 copy=$(mktemp -d /tmp/leptos-sessions-dev-loop.XXXXXX)
 log="$repo/target/dev-loop.log"
