@@ -18,4 +18,6 @@ if [ "${1:-}" = watch ]; then
   exec cargo leptos watch
 fi
 say "building (the first build takes 6 to 9 minutes), then serving at http://127.0.0.1:3000"
+# Cargo's progress lines (hundreds on a cold build) are not news; errors still show.
+export CARGO_TERM_QUIET=true
 exec cargo leptos serve --release --precompress

@@ -37,8 +37,9 @@ start_services
 step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL)"
 cargo test --quiet --features ssr
 
-step "release build (server and WASM, assets precompressed)"
-cargo leptos build --release --precompress
+step "release build (server and WASM, assets precompressed; 6 to 10 minutes cold)"
+# Cargo's progress lines (hundreds on a cold build) would bury the results.
+CARGO_TERM_QUIET=true cargo leptos build --release --precompress
 
 step "release binary: SIGTERM exits 0 and sessions outlive a restart"
 rm -rf target/check-restart
