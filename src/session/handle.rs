@@ -190,7 +190,9 @@ impl Session {
 
     async fn write(&self, state: &mut State) -> Result<(), StoreFailure> {
         let expiry_date = OffsetDateTime::now_utc()
-            .checked_add(time::Duration::try_from(self.0.lifetime.idle).unwrap_or(time::Duration::MAX))
+            .checked_add(
+                time::Duration::try_from(self.0.lifetime.idle).unwrap_or(time::Duration::MAX),
+            )
             .unwrap_or(OffsetDateTime::now_utc());
         let stored = match (state.id, &state.base) {
             (Some(id), Some(base)) => {
