@@ -23,6 +23,12 @@ pub enum Answer {
     NoteSaved,
     /// "Note cleared"
     NoteCleared,
+    /// "The key was set"
+    KeySet,
+    /// "The key was popped"
+    KeyPopped,
+    /// "The session was cleared"
+    Cleared,
 }
 
 impl fmt::Display for Answer {
@@ -33,6 +39,9 @@ impl fmt::Display for Answer {
             Self::Deleted => f.write_str("Session Deleted"),
             Self::NoteSaved => f.write_str("Note saved"),
             Self::NoteCleared => f.write_str("Note cleared"),
+            Self::KeySet => f.write_str("The key was set"),
+            Self::KeyPopped => f.write_str("The key was popped"),
+            Self::Cleared => f.write_str("The session was cleared"),
         }
     }
 }
@@ -46,6 +55,9 @@ impl Answer {
             Self::Deleted => "pop",
             Self::NoteSaved => "note-saved",
             Self::NoteCleared => "note-cleared",
+            Self::KeySet => "key-set",
+            Self::KeyPopped => "key-popped",
+            Self::Cleared => "cleared",
         }
     }
 
@@ -58,6 +70,9 @@ impl Answer {
             "pop" => Ok(Some(Self::Deleted)),
             "note-saved" => Ok(Some(Self::NoteSaved)),
             "note-cleared" => Ok(Some(Self::NoteCleared)),
+            "key-set" => Ok(Some(Self::KeySet)),
+            "key-popped" => Ok(Some(Self::KeyPopped)),
+            "cleared" => Ok(Some(Self::Cleared)),
             _ => Err(UnknownCode),
         }
     }
@@ -89,6 +104,9 @@ mod tests {
             Answer::Deleted,
             Answer::NoteSaved,
             Answer::NoteCleared,
+            Answer::KeySet,
+            Answer::KeyPopped,
+            Answer::Cleared,
         ] {
             assert_eq!(Answer::from_code(answer.code()), Ok(Some(answer)));
         }

@@ -11,3 +11,15 @@ pub const BODY_LIMIT_KB: usize = 16;
 
 /// [`BODY_LIMIT_KB`] in bytes.
 pub const BODY_LIMIT: usize = BODY_LIMIT_KB * 1024;
+
+/// The longest key a visitor may set, in characters.
+pub const KEY_MAX_CHARS: usize = 64;
+
+/// The largest value a visitor may set, in KiB of UTF-8.
+pub const VALUE_MAX_KB: usize = 4;
+
+/// [`VALUE_MAX_KB`] in bytes.
+pub const VALUE_MAX_BYTES: usize = VALUE_MAX_KB * 1024;
+
+/// The most keys one session holds (the app's bookkeeping not counted).
+pub const MAX_KEYS: usize = 64;

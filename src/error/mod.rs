@@ -10,7 +10,7 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{BODY_LIMIT_KB, NOTE_MAX_CHARS};
+use crate::limits::{BODY_LIMIT_KB, KEY_MAX_CHARS, MAX_KEYS, NOTE_MAX_CHARS, VALUE_MAX_KB};
 
 #[cfg(feature = "ssr")]
 mod ssr;
@@ -32,6 +32,24 @@ pub enum AppError {
     /// A request body over [`crate::limits::BODY_LIMIT`]; it was not read.
     #[error("The request is too large: at most {BODY_LIMIT_KB} KB. Nothing was changed.")]
     RequestTooLarge,
+    /// A key with no name; nothing was changed.
+    #[error("The key is empty: give it a name. Nothing was changed.")]
+    KeyMissing,
+    /// A key longer than [`KEY_MAX_CHARS`]; nothing was changed.
+    #[error("The key is too long: at most {KEY_MAX_CHARS} characters. Nothing was changed.")]
+    KeyTooLong,
+    /// A key starting with `_`: those are the app's own bookkeeping.
+    #[error("Keys starting with _ are the app's own bookkeeping: choose another name. Nothing was changed.")]
+    KeyReserved,
+    /// A key with control characters (line breaks, tabs, …).
+    #[error("The key has control characters (such as a line break or a tab): use plain text. Nothing was changed.")]
+    KeyNotPlain,
+    /// A value over [`VALUE_MAX_KB`]; nothing was changed.
+    #[error("The value is too long: at most {VALUE_MAX_KB} KB. Nothing was changed.")]
+    ValueTooLong,
+    /// A new key when the session holds [`MAX_KEYS`] already.
+    #[error("The session holds {MAX_KEYS} keys already: pop one first. Nothing was changed.")]
+    TooManyKeys,
     /// The browser could not reach the server at all.
     #[error("Could not reach the server. Check the connection and try again.")]
     Unreachable,
@@ -48,8 +66,26 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::NoteTooLong => "note_too_long",
             Self::RequestTooLarge => "request_too_large",
+            Self::KeyMissing => "key_missing",
+            Self::KeyTooLong => "key_too_long",
+            Self::KeyReserved => "key_reserved",
+            Self::KeyNotPlain => "key_not_plain",
+            Self::ValueTooLong => "value_too_long",
+            Self::TooManyKeys => "too_many_keys",
             Self::Unreachable => "unreachable",
             Self::Internal => "internal",
+        }
+    }
+
+    /// Which field of the key/value form the error is about, for the page to
+    /// show it beside that field.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Self::KeyMissing | Self::KeyTooLong | Self::KeyReserved | Self::KeyNotPlain => {
+                Some(Field::Key)
+            }
+            Self::ValueTooLong => Some(Field::Value),
+            _ => None,
         }
     }
 
@@ -61,10 +97,23 @@ impl AppError {
             "bad_request" => Self::BadRequest("the form could not be read".into()),
             "note_too_long" => Self::NoteTooLong,
             "request_too_large" => Self::RequestTooLarge,
+            "key_missing" => Self::KeyMissing,
+            "key_too_long" => Self::KeyTooLong,
+            "key_reserved" => Self::KeyReserved,
+            "key_not_plain" => Self::KeyNotPlain,
+            "value_too_long" => Self::ValueTooLong,
+            "too_many_keys" => Self::TooManyKeys,
             "unreachable" => Self::Unreachable,
             _ => Self::Internal,
         }
     }
+}
+
+/// A field of the key/value form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Key,
+    Value,
 }
 
 impl FromServerFnError for AppError {
@@ -91,6 +140,12 @@ mod tests {
             AppError::StoreUnavailable,
             AppError::NoteTooLong,
             AppError::RequestTooLarge,
+            AppError::KeyMissing,
+            AppError::KeyTooLong,
+            AppError::KeyReserved,
+            AppError::KeyNotPlain,
+            AppError::ValueTooLong,
+            AppError::TooManyKeys,
             AppError::Unreachable,
             AppError::Internal,
         ] {
@@ -105,6 +160,13 @@ mod tests {
         assert!(AppError::NoteTooLong.to_string().contains(&max));
         let max = format!("at most {BODY_LIMIT_KB} KB");
         assert!(AppError::RequestTooLarge.to_string().contains(&max));
+        let max = format!("at most {KEY_MAX_CHARS} characters");
+        assert!(AppError::KeyTooLong.to_string().contains(&max));
+        let max = format!("at most {VALUE_MAX_KB} KB");
+        assert!(AppError::ValueTooLong.to_string().contains(&max));
+        assert!(AppError::TooManyKeys
+            .to_string()
+            .contains(&MAX_KEYS.to_string()));
     }
 
     #[test]

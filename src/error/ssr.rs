@@ -13,8 +13,15 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NoteTooLong | Self::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_)
+            | Self::KeyMissing
+            | Self::KeyTooLong
+            | Self::KeyReserved
+            | Self::KeyNotPlain => StatusCode::BAD_REQUEST,
+            Self::NoteTooLong | Self::RequestTooLarge | Self::ValueTooLong => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            Self::TooManyKeys => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unreachable => StatusCode::BAD_GATEWAY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

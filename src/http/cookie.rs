@@ -15,6 +15,8 @@ use axum::http::{
     HeaderMap, HeaderValue,
 };
 use cookie::{Cookie, CookieJar, Key, SameSite};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::{config::Settings, session::record::Id};
 
@@ -107,6 +109,37 @@ impl CookiePolicy {
             .rfind(|cookie| cookie.name() == self.0.name)
     }
 
+    /// The attributes the cookie is set with, as `Set-Cookie` writes them.
+    pub fn attributes(&self) -> Vec<String> {
+        let mut attributes = vec![
+            "HttpOnly".to_owned(),
+            format!("SameSite={SAME_SITE}"),
+            format!("Path={PATH}"),
+            format!("Max-Age={}", self.0.max_age.whole_seconds()),
+        ];
+        if self.0.secure {
+            attributes.insert(2, "Secure".to_owned());
+        }
+        attributes
+    }
+
+    /// A short keyed hash of `id`, for the page to show: the same id gives
+    /// the same fingerprint, and without the server's key it says nothing
+    /// about the id (HMAC-SHA256 under a key derived from the signing key,
+    /// first 48 bits).
+    pub fn fingerprint(&self, id: &Id) -> String {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(self.0.current.signing())
+            .expect("HMAC takes a key of any length");
+        mac.update(b"leptos-sessions fingerprint\0");
+        mac.update(id.to_string().as_bytes());
+        let digest = mac.finalize().into_bytes();
+        digest[..6]
+            .chunks(2)
+            .map(|pair| format!("{:02x}{:02x}", pair[0], pair[1]))
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
     /// Adds the `Set-Cookie` that gives the browser `id`, signed with the
     /// current key, for the idle timeout.
     pub fn set(&self, headers: &mut HeaderMap, id: &Id) {
@@ -141,5 +174,47 @@ fn append(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
     // A cookie made of an id and our attributes is always a valid header value.
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         headers.append(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(secret: u8) -> CookiePolicy {
+        CookiePolicy(Arc::new(Policy {
+            name: cookie_name(true),
+            secure: true,
+            max_age: cookie::time::Duration::minutes(30),
+            current: Key::from(&[secret; 64]),
+            previous: Vec::new(),
+        }))
+    }
+
+    #[test]
+    fn a_fingerprint_is_stable_for_an_id_and_differs_between_ids_and_keys() {
+        let (id, other) = (Id::random(), Id::random());
+        let ours = policy(1);
+        let print = ours.fingerprint(&id);
+        assert_eq!(print, ours.fingerprint(&id));
+        assert_eq!(print.len(), 14, "{print}");
+        assert_ne!(print, ours.fingerprint(&other));
+        assert_ne!(
+            print,
+            policy(2).fingerprint(&id),
+            "keyed: another server's key gives another print"
+        );
+        assert!(!id.to_string().contains(&print.replace('-', "")));
+    }
+
+    #[test]
+    fn the_attributes_shown_are_those_set() {
+        let ours = policy(1);
+        let mut headers = HeaderMap::new();
+        ours.set(&mut headers, &Id::random());
+        let line = headers[SET_COOKIE].to_str().unwrap().to_owned();
+        for attribute in ours.attributes() {
+            assert!(line.contains(&attribute), "{attribute} not in {line}");
+        }
     }
 }

@@ -105,6 +105,20 @@ impl Session {
         Ok(self.loaded().await?.id)
     }
 
+    /// When the stored record ends if left idle (`None`: not stored).
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be read.
+    pub async fn expires_at(&self) -> Result<Option<OffsetDateTime>, StoreFailure> {
+        let state = self.loaded().await?;
+        Ok(state.base.as_ref().map(|stored| stored.record.expiry_date))
+    }
+
+    /// The store's name, as the page shows it.
+    pub fn store_label(&self) -> &'static str {
+        self.0.store.label()
+    }
+
     /// # Errors
     /// [`StoreFailure`] when the store cannot be read.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreFailure> {

@@ -36,6 +36,8 @@ pub async fn sessions(State(sessions): State<Sessions>, mut req: Request, next: 
     };
     let session = Session::new(sessions.store.clone(), sessions.lifetime, id);
     req.extensions_mut().insert(session.clone());
+    // For the workbench's inspector: how the cookie is set, and its fingerprint.
+    req.extensions_mut().insert(sessions.cookie.clone());
     let mut res = next.run(req).await;
 
     let outcome = match session.finish(res.status().is_server_error()).await {

@@ -7,6 +7,9 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 mod handle;
+pub mod inspect;
+#[cfg(feature = "ssr")]
+pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod layer;
 #[cfg(feature = "ssr")]

@@ -3,12 +3,15 @@
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 
+use serde_json::Value;
+
 use super::{
     handle::Session,
+    keys,
     lifetime::{self, Lifetime},
-    record::Record,
+    record::{Id, Record},
 };
-use crate::error::AppError;
+use crate::{error::AppError, limits::MAX_KEYS};
 
 /// A visitor's server-side session, seen through the operations the app allows.
 #[derive(Clone)]
@@ -98,11 +101,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn pop_user(&self) -> Result<Option<String>, AppError> {
-        let user = self.session.remove(Self::USERNAME).await?;
-        if user.is_some() {
-            self.keep_or_end().await?;
-        }
-        Ok(user.and_then(|name| name.as_str().map(str::to_owned)))
+        self.pop(Self::USERNAME).await
     }
 
     /// Keeps `note` in the session (a new one if there is none), or removes
@@ -115,23 +114,114 @@ impl UserSession {
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn set_note(&self, note: Option<&str>) -> Result<(), AppError> {
         match note {
-            Some(note) => {
-                self.session.insert(Self::NOTE, note).await?;
-                if self.session.id().await?.is_none() {
-                    self.session
-                        .insert(Self::CREATED_AT, lifetime::now_ms())
-                        .await?;
-                }
-                // Saved here for a clear 503, as in `set_user`.
-                self.session.save().await?;
-            }
-            None => {
-                if self.session.remove(Self::NOTE).await?.is_some() {
-                    self.keep_or_end().await?;
-                }
-            }
+            Some(note) => self.keep(Self::NOTE, note).await,
+            None => self.pop(Self::NOTE).await.map(drop),
         }
+    }
+
+    /// Sets the visitor's `key` to the text `value` (the workbench's form),
+    /// after the rules of [`keys`]. `Username` is the user: setting it is a
+    /// login, with a new id ([`Self::set_user`]).
+    ///
+    /// # Errors
+    /// The rule's [`AppError`] (nothing changed), [`AppError::TooManyKeys`]
+    /// for a new key beyond [`MAX_KEYS`], or [`AppError::StoreUnavailable`].
+    pub async fn set(&self, key: &str, value: &str) -> Result<(), AppError> {
+        let key = keys::key(key)?;
+        let value = keys::value(value)?;
+        let data = self.session.data().await?;
+        let held = data.keys().filter(|k| keys::is_visitors(k)).count();
+        if !data.contains_key(key) && held >= MAX_KEYS {
+            return Err(AppError::TooManyKeys);
+        }
+        if key == Self::USERNAME {
+            return self.set_user(value).await;
+        }
+        self.keep(key, value).await
+    }
+
+    /// Keeps `value` under `key`, in a new session if there is none. Not a
+    /// privilege change, so the id stays: a value saved while another
+    /// request of the session changes something else keeps both changes.
+    async fn keep(&self, key: &str, value: &str) -> Result<(), AppError> {
+        self.session.insert(key, value).await?;
+        if self.session.id().await?.is_none() {
+            self.session
+                .insert(Self::CREATED_AT, lifetime::now_ms())
+                .await?;
+        }
+        // Saved here for a clear 503, as in `set_user`.
+        self.session.save().await?;
         Ok(())
+    }
+
+    /// Removes the visitor's `key` (no error when absent) and returns its
+    /// value. A session left with none of the visitor's keys is ended.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    pub async fn pop(&self, key: &str) -> Result<Option<String>, AppError> {
+        if !keys::is_visitors(key) {
+            return Ok(None);
+        }
+        let old = self.session.remove(key).await?;
+        if old.is_some() {
+            self.keep_or_end().await?;
+        }
+        Ok(old.map(text))
+    }
+
+    /// Ends the session: the record is deleted, the cookie removed.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be written.
+    pub async fn clear(&self) -> Result<(), AppError> {
+        Ok(self.session.end().await?)
+    }
+
+    /// The stored session as the inspector shows it; `None` when there is none.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read.
+    pub async fn held(&self) -> Result<Option<Held>, AppError> {
+        let (Some(id), Some(expires)) =
+            (self.session.id().await?, self.session.expires_at().await?)
+        else {
+            return Ok(None);
+        };
+        let began_ms = self.session.get::<i64>(Self::CREATED_AT).await?;
+        let absolute =
+            i64::try_from(self.session.lifetime().absolute.as_millis()).unwrap_or(i64::MAX);
+        Ok(Some(Held {
+            id,
+            entries: self.entries().await?,
+            began_ms,
+            idle_end_ms: i64::try_from(expires.unix_timestamp_nanos() / 1_000_000)
+                .unwrap_or(i64::MAX),
+            absolute_end_ms: began_ms.map(|began| began.saturating_add(absolute)),
+        }))
+    }
+
+    /// The store's name, as the page shows it.
+    pub fn store_label(&self) -> &'static str {
+        self.session.store_label()
+    }
+
+    /// The visitor's keys and values, by key; bookkeeping is never listed.
+    ///
+    /// # Errors
+    /// [`AppError::StoreUnavailable`] when the store cannot be read.
+    pub async fn entries(&self) -> Result<Vec<(String, String)>, AppError> {
+        let mut entries: Vec<_> = self
+            .session
+            .data()
+            .await?
+            .into_iter()
+            .filter(|(key, _)| keys::is_visitors(key))
+            .map(|(key, value)| (key, text(value)))
+            .collect();
+        entries.sort();
+        Ok(entries)
     }
 
     /// The visitor's note, if any.
@@ -154,6 +244,24 @@ impl UserSession {
             self.session.save().await?;
         }
         Ok(())
+    }
+}
+
+/// A stored session, as [`UserSession::held`] finds it.
+pub struct Held {
+    pub id: Id,
+    pub entries: Vec<(String, String)>,
+    pub began_ms: Option<i64>,
+    pub idle_end_ms: i64,
+    pub absolute_end_ms: Option<i64>,
+}
+
+/// A stored value as the visitor set it: text as it is, anything else (a
+/// value of an earlier version, say) as JSON.
+fn text(value: Value) -> String {
+    match value {
+        Value::String(text) => text,
+        other => other.to_string(),
     }
 }
 

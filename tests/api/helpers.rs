@@ -163,12 +163,18 @@ impl TestApp {
 
     /// Posts a button's form as a browser without JavaScript does.
     pub async fn post_form(&self, server_fn: &str) -> Response {
+        self.post_form_with(server_fn, "").await
+    }
+
+    /// Posts a form with fields `body` (form-encoded) as a browser without
+    /// JavaScript does.
+    pub async fn post_form_with(&self, server_fn: &str, body: &str) -> Response {
         self.client
             .post(self.url(&format!("/api/{server_fn}")))
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::REFERER, self.url("/"))
-            .body("")
+            .body(body.to_owned())
             .send()
             .await
             .expect("form post")

@@ -76,6 +76,11 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
     app.call_with("save_note", "note=note-canary-4711").await;
     let too_long = format!("note={}", "long-canary-".repeat(50));
     app.call_with("save_note", &too_long).await;
+    let inspected: serde_json::Value = app.call("inspect").await.json().await.unwrap();
+    let fingerprint = inspected["browser"]["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_owned();
     app.post_form("pop_session").await;
 
     let text = log.text();
@@ -111,6 +116,7 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
         "Admin",
         "note-canary-4711",
         "long-canary-",
+        &fingerprint,
     ] {
         assert!(!text.contains(needle), "{needle} in the log");
     }

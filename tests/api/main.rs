@@ -24,3 +24,4 @@ mod stores;
 mod sweeper;
 mod timeouts;
 mod upgrade;
+mod workbench;

@@ -56,3 +56,50 @@ pub async fn save_note(note: String) -> Result<String, AppError> {
 pub async fn get_note() -> Result<Option<String>, AppError> {
     ssr::session().await?.note().await
 }
+
+/// Sets `session[key] = value` for any key of the visitor's (the
+/// workbench's form); answers "The key was set".
+#[server(endpoint = "set_key")]
+pub async fn set_key(key: String, value: String) -> Result<String, AppError> {
+    ssr::respond(|session| async move {
+        session.set(&key, &value).await?;
+        Ok(Answer::KeySet)
+    })
+    .await
+}
+
+/// `session.pop(key)`: no error when the key is absent; a session left with
+/// none of the visitor's keys is ended. Answers "The key was popped".
+#[server(endpoint = "pop_key")]
+pub async fn pop_key(key: String) -> Result<String, AppError> {
+    ssr::respond(|session| async move {
+        session.pop(&key).await?;
+        Ok(Answer::KeyPopped)
+    })
+    .await
+}
+
+/// Ends the session: record deleted, cookie removed. Answers "The session
+/// was cleared".
+#[server(endpoint = "clear_session")]
+pub async fn clear_session() -> Result<String, AppError> {
+    ssr::respond(|session| async move {
+        session.clear().await?;
+        Ok(Answer::Cleared)
+    })
+    .await
+}
+
+/// What the browser and the server hold of the visitor's session (the
+/// workbench's two panels).
+#[server(endpoint = "inspect")]
+pub async fn inspect() -> Result<crate::session::inspect::Inspection, AppError> {
+    ssr::inspect().await
+}
+
+/// The visitor's keys and values, by key (the app's bookkeeping never
+/// appears).
+#[server(endpoint = "list_keys")]
+pub async fn list_keys() -> Result<Vec<(String, String)>, AppError> {
+    ssr::session().await?.entries().await
+}

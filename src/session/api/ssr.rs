@@ -6,7 +6,15 @@ use axum::http::{header::ACCEPT, request::Parts, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::{answer::Answer, error::AppError, session::UserSession};
+use crate::{
+    answer::Answer,
+    error::AppError,
+    http::cookie::{CookiePolicy, Incoming},
+    session::{
+        inspect::{Held, InBrowser, Inspection, OnServer},
+        UserSession,
+    },
+};
 
 /// The caller's session.
 pub async fn session() -> Result<UserSession, AppError> {
@@ -56,5 +64,42 @@ fn is_plain_form_post() -> bool {
                 .get(ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Both sides of the caller's session, for the inspector.
+pub async fn inspect() -> Result<Inspection, AppError> {
+    let session = session().await?;
+    let parts = use_context::<Parts>();
+    let (Some(parts), Some(policy)) = (
+        parts.as_ref(),
+        parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<CookiePolicy>()),
+    ) else {
+        tracing::error!("inspect: no request or cookie policy in context");
+        return Err(AppError::Internal);
+    };
+    let sent = match policy.read(&parts.headers) {
+        Incoming::Id { id, .. } => Some(policy.fingerprint(&id)),
+        Incoming::Absent | Incoming::NotAnId => None,
+    };
+    let held = session.held().await?.map(|held| Held {
+        fingerprint: policy.fingerprint(&held.id),
+        entries: held.entries,
+        began_ms: held.began_ms,
+        idle_end_ms: held.idle_end_ms,
+        absolute_end_ms: held.absolute_end_ms,
+    });
+    Ok(Inspection {
+        browser: InBrowser {
+            cookie: policy.name().to_owned(),
+            attributes: policy.attributes(),
+            fingerprint: sent,
+        },
+        server: OnServer {
+            store: session.store_label().to_owned(),
+            session: held,
+        },
     })
 }

@@ -16,6 +16,7 @@ use crate::session::record::Id;
 
 pub const KIND: Kind = Kind {
     name: "memory",
+    label: "memory",
     schemes: &["memory"],
     check: |text| match text {
         "memory" => Ok(()),

@@ -34,6 +34,8 @@ pub type Opening = Pin<Box<dyn Future<Output = Result<Arc<dyn Backend>, StoreErr
 pub struct Kind {
     /// As `/healthz` and the logs name it.
     pub name: &'static str,
+    /// As the page names it.
+    pub label: &'static str,
     schemes: &'static [&'static str],
     /// Checks a URL of this kind at start-up, before anything connects.
     check: fn(&str) -> Result<(), String>,
@@ -116,6 +118,7 @@ pub struct Store(Arc<Parts>);
 struct Parts {
     backend: Arc<dyn Backend>,
     cache: Option<ReadCache>,
+    label: &'static str,
 }
 
 impl Store {
@@ -139,12 +142,21 @@ impl Store {
                 ));
             }
         };
-        Ok(Self(Arc::new(Parts { backend, cache })))
+        Ok(Self(Arc::new(Parts {
+            backend,
+            cache,
+            label: kind.label,
+        })))
     }
 
     /// The backend's name, for `/healthz` and the logs.
     pub fn kind(&self) -> &'static str {
         self.0.backend.kind()
+    }
+
+    /// The store's name as the page shows it ("SQLite", "Redis", …).
+    pub fn label(&self) -> &'static str {
+        self.0.label
     }
 
     /// Whether a read cache sits in front of the store.

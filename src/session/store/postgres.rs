@@ -16,6 +16,7 @@ use crate::session::record::Id;
 
 pub const KIND: Kind = Kind {
     name: "postgres",
+    label: "PostgreSQL",
     schemes: &["postgres", "postgresql"],
     check: |text| {
         text.parse::<PgConnectOptions>()

@@ -19,6 +19,7 @@ use crate::session::record::Id;
 
 pub const KIND: Kind = Kind {
     name: "redis",
+    label: "Redis",
     schemes: &[
         "redis",
         "rediss",

@@ -20,6 +20,7 @@ use crate::session::record::Id;
 
 pub const KIND: Kind = Kind {
     name: "sqlite",
+    label: "SQLite",
     schemes: &["sqlite"],
     check: |text| match text.strip_prefix("sqlite://") {
         Some("") | None => Err("no file path".into()),
