@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { launchOptions } from './chromium';
 
 // Only for scripts/check-dev-loop.sh, which starts `make watch` itself.
 export default defineConfig({
@@ -10,14 +11,6 @@ export default defineConfig({
   use: {
     baseURL: process.env.DEV_LOOP_URL,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions,
   },
 });

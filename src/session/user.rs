@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{
     handle::Session,
+    inspect::Held,
     keys,
     lifetime::{self, Lifetime},
     record::{Id, Record},
@@ -179,11 +180,15 @@ impl UserSession {
         Ok(self.session.end().await?)
     }
 
-    /// The stored session as the inspector shows it; `None` when there is none.
+    /// The stored session as the inspector shows it, its id as
+    /// `fingerprint` prints it; `None` when there is none.
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
-    pub async fn held(&self) -> Result<Option<Held>, AppError> {
+    pub async fn held(
+        &self,
+        fingerprint: impl Fn(&Id) -> String,
+    ) -> Result<Option<Held>, AppError> {
         let (Some(id), Some(expires)) =
             (self.session.id().await?, self.session.expires_at().await?)
         else {
@@ -193,7 +198,7 @@ impl UserSession {
         let absolute =
             i64::try_from(self.session.lifetime().absolute.as_millis()).unwrap_or(i64::MAX);
         Ok(Some(Held {
-            id,
+            fingerprint: fingerprint(&id),
             entries: self.entries().await?,
             began_ms,
             idle_end_ms: i64::try_from(expires.unix_timestamp_nanos() / 1_000_000)
@@ -245,15 +250,6 @@ impl UserSession {
         }
         Ok(())
     }
-}
-
-/// A stored session, as [`UserSession::held`] finds it.
-pub struct Held {
-    pub id: Id,
-    pub entries: Vec<(String, String)>,
-    pub began_ms: Option<i64>,
-    pub idle_end_ms: i64,
-    pub absolute_end_ms: Option<i64>,
 }
 
 /// A stored value as the visitor set it: text as it is, anything else (a

@@ -11,7 +11,7 @@ use crate::{
     error::AppError,
     http::cookie::{CookiePolicy, Incoming},
     session::{
-        inspect::{Held, InBrowser, Inspection, OnServer},
+        inspect::{InBrowser, Inspection, OnServer},
         UserSession,
     },
 };
@@ -84,13 +84,7 @@ pub async fn inspect() -> Result<Inspection, AppError> {
         Incoming::Id { id, .. } => Some(policy.fingerprint(&id)),
         Incoming::Absent | Incoming::NotAnId => None,
     };
-    let held = session.held().await?.map(|held| Held {
-        fingerprint: policy.fingerprint(&held.id),
-        entries: held.entries,
-        began_ms: held.began_ms,
-        idle_end_ms: held.idle_end_ms,
-        absolute_end_ms: held.absolute_end_ms,
-    });
+    let held = session.held(|id| policy.fingerprint(id)).await?;
     Ok(Inspection {
         browser: InBrowser {
             cookie: policy.name().to_owned(),
