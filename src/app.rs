@@ -7,7 +7,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::ui::{NotFound, SessionPanel};
+use crate::ui::{NotFound, Workbench};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app: one page with the session buttons.
+/// The app: one page, the session workbench.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -44,7 +44,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the answer a no-JS redirect asks for must be in
                     // the HTML itself, not streamed in for a script to place.
-                    <Route path=path!("") view=SessionPanel ssr=SsrMode::Async />
+                    <Route path=path!("") view=Workbench ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -81,9 +81,11 @@ impl AppError {
     /// show it beside that field.
     pub fn field(&self) -> Option<Field> {
         match self {
-            Self::KeyMissing | Self::KeyTooLong | Self::KeyReserved | Self::KeyNotPlain => {
-                Some(Field::Key)
-            }
+            Self::KeyMissing
+            | Self::KeyTooLong
+            | Self::KeyReserved
+            | Self::KeyNotPlain
+            | Self::TooManyKeys => Some(Field::Key),
             Self::ValueTooLong => Some(Field::Value),
             _ => None,
         }

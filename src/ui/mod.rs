@@ -1,7 +1,11 @@
 //! Components of the page.
 
+mod browser;
+pub mod inspector;
+mod key_form;
 mod not_found;
-mod session_panel;
+mod note_form;
+mod workbench;
 
 pub use not_found::NotFound;
-pub use session_panel::SessionPanel;
+pub use workbench::Workbench;

@@ -97,6 +97,14 @@ pub async fn inspect() -> Result<crate::session::inspect::Inspection, AppError> 
     ssr::inspect().await
 }
 
+/// Both panels of the inspector, rendered on the server for the page to
+/// show as they are. A read of the page's own view, not a session operation,
+/// so it lives outside `/api/`: `GET /inspector/panels`.
+#[server(prefix = "/inspector", endpoint = "panels", input = leptos::server_fn::codec::GetUrl)]
+pub async fn panels() -> Result<crate::session::inspect::Panels, AppError> {
+    ssr::panels().await
+}
+
 /// The visitor's keys and values, by key (the app's bookkeeping never
 /// appears).
 #[server(endpoint = "list_keys")]

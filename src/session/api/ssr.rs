@@ -11,9 +11,10 @@ use crate::{
     error::AppError,
     http::cookie::{CookiePolicy, Incoming},
     session::{
-        inspect::{InBrowser, Inspection, OnServer},
+        inspect::{InBrowser, Inspection, OnServer, Panels},
         UserSession,
     },
+    ui::inspector::render,
 };
 
 /// The caller's session.
@@ -96,4 +97,17 @@ pub async fn inspect() -> Result<Inspection, AppError> {
             session: held,
         },
     })
+}
+
+/// Both panels of the caller's session, rendered.
+pub async fn panels() -> Result<Panels, AppError> {
+    let inspection = inspect().await?;
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis(),
+    )
+    .unwrap_or(i64::MAX);
+    Ok(render::panels(&inspection, now_ms))
 }

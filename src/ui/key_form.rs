@@ -1,0 +1,67 @@
+//! The form that sets any key: `session[key] = value`.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use crate::{
+    error::{AppError, Field},
+    limits::{KEY_MAX_CHARS, VALUE_MAX_KB},
+    session::api::SetKey,
+};
+
+/// Key and Value, each with its own line for a refusal about it.
+///
+/// `refused` is the latest refusal of the page (a server function's answer,
+/// or the error a no-JavaScript redirect carried); the one about a field is
+/// shown beside that field.
+#[component]
+pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
+    let about = move |field: Field| {
+        move || {
+            refused
+                .get()
+                .filter(|err| err.field() == Some(field))
+                .map(|err| err.to_string())
+        }
+    };
+    let (key_error, value_error) = (about(Field::Key), about(Field::Value));
+    let invalid = move |error: Option<String>| error.is_some().then_some("true");
+    view! {
+        <form method="post" action=SetKey::PATH class="key-form">
+            <p id="key-rules" class="hint">
+                {format!(
+                    "Keys: up to {KEY_MAX_CHARS} characters, not starting with _. Values: text up to {VALUE_MAX_KB} KB; JSON is shown formatted.",
+                )}
+            </p>
+            <div class="field">
+                <label for="key">"Key"</label>
+                <input
+                    id="key"
+                    name="key"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="key-error key-rules"
+                    aria-invalid=move || invalid(key_error())
+                />
+                <p id="key-error" class="field-error">
+                    {key_error}
+                </p>
+            </div>
+            <div class="field">
+                <label for="value">"Value"</label>
+                <textarea
+                    id="value"
+                    name="value"
+                    rows="2"
+                    spellcheck="false"
+                    aria-describedby="value-error"
+                    aria-invalid=move || invalid(value_error())
+                ></textarea>
+                <p id="value-error" class="field-error">
+                    {value_error}
+                </p>
+            </div>
+            <button type="submit">"Set key"</button>
+        </form>
+    }
+}

@@ -1,0 +1,148 @@
+//! The page: the seed's three buttons and note, any key and value, the
+//! answer line, and what lives where.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
+
+use super::{browser, inspector::Inspector, key_form::KeyForm, note_form::NoteForm};
+use crate::{
+    answer::Answer,
+    error::AppError,
+    session::api::{get_session, panels, GetSession, PopSession, SetSession},
+};
+
+type Shown = Result<String, AppError>;
+
+/// A workbench for the visitor's server-side session.
+///
+/// Every button is a plain form that posts to its server function. With
+/// JavaScript off the server redirects back with `?answer=` (or `?error=`),
+/// which this component renders on the server. With it on, one handler
+/// catches every form's submit, posts it asking for JSON, and shows the
+/// answer in place; the panels are then read again, and the visitor's other
+/// tabs are told to read theirs. One generic path rather than a typed action
+/// per server function: each of those costs the bundle its own code.
+#[component]
+pub fn Workbench() -> impl IntoView {
+    let sent = Action::new(|form: &browser::Submission| browser::post(form.clone()));
+
+    let rereads = RwSignal::new(0_u32);
+    let reread = move || rereads.update(|n| *n += 1);
+    let panels = Resource::new(move || rereads.get(), |_| panels());
+    let tell_other_tabs = StoredValue::new(browser::keep_in_step(reread));
+
+    let latest = RwSignal::new(None::<Shown>);
+    Effect::new(move || {
+        let Some(answer) = sent.value().get() else {
+            return;
+        };
+        let changed = sent.input().get_untracked().is_none_or(|f| f.may_change());
+        if changed && answer.is_ok() {
+            tell_other_tabs.with_value(|tell| tell());
+        }
+        latest.set(Some(answer));
+        reread();
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = browser::submission(&ev) {
+            ev.prevent_default();
+            sent.dispatch(form);
+        }
+    };
+
+    let query = use_query_map();
+    let redirected = Resource::new(
+        move || {
+            let query = query.read();
+            (query.get("answer"), query.get("error"))
+        },
+        |(answer, error)| async move { answer_from_redirect(answer, error).await },
+    );
+    let shown = move || latest.get().or_else(|| redirected.get().flatten());
+    let refused = Signal::derive(move || shown().and_then(Result::err));
+
+    // Effects run only in the browser, so this flips once hydration is done;
+    // the end-to-end tests wait for it before clicking.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || {
+        hydrated.set(true);
+        browser::tick_countdowns();
+    });
+
+    // One boundary for the page's three reads (the redirect's answer, the
+    // note, the panels): each boundary costs the bundle its own code.
+    view! {
+        <section
+            class="panel"
+            data-hydrated=move || hydrated.get().then_some("true")
+            aria-busy=move || sent.pending().get().to_string()
+            on:submit=on_submit
+        >
+            <h1>"Server-side sessions"</h1>
+            <p class="lede">
+                "Your browser holds only a signed, opaque session id; the data lives in the server's store."
+            </p>
+            <Transition>
+                <div class="tools">
+                    <section aria-labelledby="seed">
+                        <h2 id="seed">"The tutorial's session"</h2>
+                        <div class="actions">
+                            <form method="post" action=SetSession::PATH>
+                                <button type="submit">"Set session"</button>
+                            </form>
+                            <form method="post" action=GetSession::PATH>
+                                <button type="submit">"Get session"</button>
+                            </form>
+                            <form method="post" action=PopSession::PATH>
+                                <button type="submit">"Pop session"</button>
+                            </form>
+                        </div>
+                        <NoteForm />
+                    </section>
+                    <section aria-labelledby="any-key">
+                        <h2 id="any-key">"Any key"</h2>
+                        <KeyForm refused />
+                    </section>
+                </div>
+                <p role="status" class="answer">
+                    <span class=move || match shown() {
+                        Some(Ok(_)) => "ok",
+                        _ => "error",
+                    }>{move || status_line(shown())}</span>
+                </p>
+                <Inspector panels />
+            </Transition>
+            <p class="routes">
+                "The same session as plain text, for curl: "
+                <code>"/setsession"</code>
+                ", "
+                <code>"/getsession"</code>
+                ", "
+                <code>"/popsession"</code>
+            </p>
+        </section>
+    }
+}
+
+/// What the status line says: the answer, or an error that is not about a
+/// field of the key form (those are shown beside their field).
+fn status_line(shown: Option<Shown>) -> String {
+    match shown {
+        Some(Ok(text)) => text,
+        Some(Err(err)) if err.field().is_none() => err.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The answer a no-JS form post was redirected with, if any.
+async fn answer_from_redirect(answer: Option<String>, error: Option<String>) -> Option<Shown> {
+    if let Some(code) = error {
+        return Some(Err(AppError::from_code(&code)));
+    }
+    match Answer::from_code(&answer?) {
+        Ok(Some(answer)) => Some(Ok(answer.to_string())),
+        // The greeting: read the session again rather than trust the URL.
+        Ok(None) => Some(get_session().await),
+        Err(_) => None,
+    }
+}
