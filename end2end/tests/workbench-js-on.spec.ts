@@ -1,0 +1,187 @@
+import { expect, test } from '@playwright/test';
+import { ANSWERS, openHydrated, press } from './session';
+import {
+  browserSide,
+  expectAccessible,
+  fillToTheLimit,
+  fingerprints,
+  keyField,
+  listedValue,
+  lookAtEveryScreen,
+  popButton,
+  REFUSALS,
+  refused,
+  serverSide,
+  setKey,
+  valueField,
+  WORKBENCH,
+} from './workbench';
+
+test('any key is set, listed and popped in place; JSON is shown formatted', async ({ page }) => {
+  let loads = 0;
+  page.on('load', () => loads++);
+  await openHydrated(page);
+  await setKey(page, 'colour', 'blue');
+  await expect(listedValue(page, 'colour')).toHaveText('blue');
+  await setKey(page, 'size', '{"w":3,"h":[1,2]}');
+  await expect(listedValue(page, 'size')).toHaveText('{\n  "h": [\n    1,\n    2\n  ],\n  "w": 3\n}');
+  // The seed's user and the note are keys like any other.
+  await press(page, 'Set session', ANSWERS.set);
+  await expect(listedValue(page, 'Username')).toHaveText('Admin');
+  await expect(serverSide(page).getByText('_created_at')).toHaveCount(0);
+
+  await popButton(page, 'colour').click();
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
+  await expect(popButton(page, 'colour')).toHaveCount(0);
+  await expect(listedValue(page, 'size')).toBeVisible();
+  expect(loads).toBe(1);
+});
+
+test('every refusal is shown beside its field and changes nothing', async ({ page }) => {
+  await openHydrated(page);
+  await setKey(page, 'kept', 'yes');
+  await refused(page, '', 'x', REFUSALS.empty, 'Key');
+  await refused(page, 'k'.repeat(65), 'x', REFUSALS.long, 'Key');
+  await refused(page, '_created_at', 'x', REFUSALS.reserved, 'Key');
+  await refused(page, 'tab\there', 'x', REFUSALS.control, 'Key');
+  await refused(page, 'big', 'v'.repeat(4097), REFUSALS.value, 'Value');
+  await expect(serverSide(page).locator('.entries li')).toHaveCount(1);
+  // The limits themselves are allowed, and a success clears the refusal.
+  await setKey(page, 'k'.repeat(64), 'v'.repeat(4096));
+  await expect(keyField(page)).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(serverSide(page).locator('.entries li')).toHaveCount(2);
+});
+
+test('a 65th key is refused beside the Key field', async ({ page }) => {
+  await openHydrated(page);
+  await fillToTheLimit(page);
+  await refused(page, 'one-more', 'x', REFUSALS.tooMany, 'Key');
+  await page.reload();
+  await expect(serverSide(page).locator('.entries li')).toHaveCount(64);
+});
+
+test('both panels show one fingerprint, and Set session changes it', async ({ page }) => {
+  await openHydrated(page);
+  await expect(browserSide(page)).toContainText(WORKBENCH.noCookie);
+  await expect(serverSide(page)).toContainText(WORKBENCH.noSession);
+  await press(page, 'Set session', ANSWERS.set);
+  await expect(serverSide(page).locator('code.print')).toBeVisible();
+  const [browser, server] = await fingerprints(page);
+  expect(browser).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+  expect(server).toBe(browser);
+  await expect(serverSide(page)).toContainText('the same id as the browser');
+
+  await press(page, 'Set session', ANSWERS.set);
+  await expect(browserSide(page).locator('code.print')).not.toHaveText(browser!);
+  const [after, afterServer] = await fingerprints(page);
+  expect(afterServer).toBe(after);
+  // The cookie's attributes, and what the page's own scripts can see.
+  await expect(browserSide(page)).toContainText('HttpOnly');
+  await expect(browserSide(page)).toContainText('SameSite=Strict');
+  await expect(browserSide(page)).toContainText('no session cookie in it: HttpOnly keeps the id');
+});
+
+test('the idle countdown runs, and the last pop leaves no session on either side', async ({ page }) => {
+  await openHydrated(page);
+  await setKey(page, 'only', 'one');
+  const countdown = serverSide(page).locator('[data-ends]');
+  await expect(countdown).toHaveText(/^in \d+:\d\d$/);
+  const first = await countdown.textContent();
+  await expect(countdown).not.toHaveText(first!, { timeout: 3_000 });
+
+  await popButton(page, 'only').click();
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
+  await expect(browserSide(page)).toContainText(WORKBENCH.noCookie);
+  await expect(serverSide(page)).toContainText(WORKBENCH.noSession);
+});
+
+test('Clear session ends it: record and cookie gone', async ({ page, context }) => {
+  await openHydrated(page);
+  await press(page, 'Set session', ANSWERS.set);
+  await setKey(page, 'colour', 'blue');
+  await page.getByRole('button', { name: 'Clear session', exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.cleared);
+  await expect(serverSide(page)).toContainText(WORKBENCH.noSession);
+  expect((await context.cookies()).filter((c) => c.name.endsWith('session'))).toEqual([]);
+  await press(page, 'Get session', ANSWERS.anonymous);
+});
+
+test('two tabs stay in step both ways, without a reload or polling', async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openHydrated(a);
+  await openHydrated(b);
+  let loads = 0;
+  b.on('load', () => loads++);
+  a.on('load', () => loads++);
+
+  await setKey(a, 'colour', 'blue');
+  await expect(listedValue(b, 'colour')).toHaveText('blue', { timeout: 1_000 });
+  await press(b, 'Set session', ANSWERS.set);
+  await expect(listedValue(a, 'Username')).toHaveText('Admin', { timeout: 1_000 });
+  await popButton(b, 'colour').click();
+  await expect(popButton(a, 'colour')).toHaveCount(0, { timeout: 1_000 });
+  await a.getByRole('button', { name: 'Clear session', exact: true }).click();
+  await expect(serverSide(b)).toContainText(WORKBENCH.noSession, { timeout: 1_000 });
+  expect(loads).toBe(0);
+
+  // Idle tabs ask the server for nothing.
+  const calls: string[] = [];
+  for (const page of [a, b]) page.on('request', (r) => calls.push(r.url()));
+  await a.waitForTimeout(2_000);
+  expect(calls).toEqual([]);
+});
+
+test('a tab coming back to the foreground reads its view again', async ({ page }) => {
+  await openHydrated(page);
+  // A change the page was never told about: a plain route, from outside.
+  await page.request.get('/setsession');
+  await expect(serverSide(page)).toContainText(WORKBENCH.noSession);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect(listedValue(page, 'Username')).toHaveText('Admin');
+});
+
+test('the seed flow and a custom key by keyboard alone', async ({ page }) => {
+  await openHydrated(page);
+  const focusOn = async (name: string) => {
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(
+        () => document.activeElement?.textContent?.trim() || document.activeElement?.id || '',
+      );
+      if (focused === name) return;
+    }
+    throw new Error(`Tab never reached ${name}`);
+  };
+  await focusOn('Set session');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toHaveText(ANSWERS.set);
+  await focusOn('Get session');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toHaveText(ANSWERS.admin);
+
+  await focusOn('key');
+  await page.keyboard.type('colour');
+  await page.keyboard.press('Tab');
+  await expect(valueField(page)).toBeFocused();
+  await page.keyboard.type('blue');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.keySet);
+  await focusOn('Pop colour');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
+  await expect(popButton(page, 'colour')).toHaveCount(0);
+});
+
+test('every screen: no sideways scroll, no axe violation, screenshots (JS on)', async ({ page }, testInfo) => {
+  await openHydrated(page);
+  await expectAccessible(page);
+  await press(page, 'Set session', ANSWERS.set);
+  await setKey(page, 'a-key-of-sixty-four-characters-without-any-space-to-break-it-xx', 'x'.repeat(300));
+  await setKey(page, 'json', '{"shade":"blue","rgb":[0,0,255]}');
+  await lookAtEveryScreen(page, testInfo, 'js-on');
+});
