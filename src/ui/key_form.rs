@@ -54,7 +54,7 @@ pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
                     name="value"
                     rows="2"
                     spellcheck="false"
-                    aria-describedby="value-error"
+                    aria-describedby="value-error key-rules"
                     aria-invalid=move || invalid(value_error())
                 ></textarea>
                 <p id="value-error" class="field-error">
