@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos_sessions::{
     error::AppError,
     limits::{KEY_MAX_CHARS, MAX_KEYS, VALUE_MAX_BYTES},
-    session::inspect::Inspection,
+    session::inspect::{Inspection, Panels},
 };
 use reqwest::{cookie::Jar, header::LOCATION};
 
@@ -276,4 +276,42 @@ async fn the_inspector_shows_both_sides_and_a_new_id_after_set(backing: Backing)
     let after = inspect(&app).await;
     assert_eq!(after.browser.fingerprint, None, "the cookie is gone");
     assert_eq!(after.server.session, None);
+}
+
+#[tokio::test]
+async fn the_page_reads_both_panels_rendered_escaped_private_and_without_the_id() {
+    let backing = Backing::sqlite().await;
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    let read = || async {
+        let res = app
+            .client
+            .get(app.url("/inspector/panels"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        res.json::<Panels>().await.unwrap()
+    };
+    let none = read().await;
+    assert!(none
+        .browser
+        .contains("None: this browser holds no session cookie."));
+    assert!(none.server.contains("No session: the store holds nothing"));
+
+    set(&app, "<i>", "</pre><script>alert(1)</script>").await;
+    set(&app, "size", r#"{"w":3}"#).await;
+    let held = read().await;
+    assert!(!held.server.contains("<script>"), "{}", held.server);
+    assert!(held.server.contains("&lt;/pre&gt;&lt;script&gt;"));
+    assert!(held.server.contains("{\n  \"w\": 3\n}"), "JSON is indented");
+    let print = inspect(&app).await.browser.fingerprint.unwrap();
+    assert_eq!(held.browser.matches(&print).count(), 1);
+    assert_eq!(held.server.matches(&print).count(), 1);
+    // A signed cookie is the signature (44 characters) then the id (22).
+    let cookie = app.cookie().unwrap();
+    let id = &cookie[cookie.len() - 22..];
+    for side in [&held.browser, &held.server] {
+        assert!(!side.contains(id), "the id itself never reaches the page");
+    }
 }
