@@ -81,6 +81,11 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
         .as_str()
         .expect("a fingerprint")
         .to_owned();
+    let (status, panels) = app.get("/inspector/panels").await;
+    assert!(
+        status == 200 && panels.contains(&fingerprint),
+        "the page's panels were read"
+    );
     app.post_form("pop_session").await;
 
     let text = log.text();
