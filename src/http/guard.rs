@@ -16,10 +16,10 @@ use super::cross_site;
 use crate::{error, error::AppError, limits::BODY_LIMIT};
 
 /// Refuses cross-site calls and bodies over [`BODY_LIMIT`], and gives
-/// server-function errors their status.
+/// server-function errors their status (GET ones too: the page's panels).
 pub async fn guard(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
+        return error::with_app_error_status(next.run(req).await).await;
     }
     if let Some(refused) = cross_site::refusal(&req) {
         return refused;

@@ -101,6 +101,14 @@ async fn an_unparsable_form_is_a_400_naming_the_problem_not_a_500() {
     assert!(app.cookie().is_none(), "nothing was set");
 }
 
+#[tokio::test]
+async fn an_unparsable_query_to_the_panels_read_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/inspector/panels?a=1&a=2").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Multiple values"), "{body}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
