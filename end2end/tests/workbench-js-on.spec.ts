@@ -111,12 +111,29 @@ test('two tabs stay in step both ways, without a reload or polling', async ({ co
   const b = await context.newPage();
   await openHydrated(a);
   await openHydrated(b);
+  // Layout shifts no input of b's explains: what an update from a moves,
+  // with the whole page in view.
+  await b.setViewportSize({ width: 1280, height: 2000 });
+  await b.evaluate(() => {
+    const w = window as unknown as { shifted: number };
+    w.shifted = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
+        if (!e.hadRecentInput) w.shifted += e.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: false });
+  });
   let loads = 0;
   b.on('load', () => loads++);
   a.on('load', () => loads++);
 
   await setKey(a, 'colour', 'blue');
   await expect(listedValue(b, 'colour')).toHaveText('blue', { timeout: 1_000 });
+  await setKey(a, 'size', 'large');
+  await expect(listedValue(b, 'size')).toHaveText('large', { timeout: 1_000 });
+  const shifted = await b.evaluate(() => (window as unknown as { shifted: number }).shifted);
+  // 0.1 is the bound of a "good" cumulative layout shift (web.dev).
+  expect(shifted).toBeLessThan(0.1);
   await press(b, 'Set session', ANSWERS.set);
   await expect(listedValue(a, 'Username')).toHaveText('Admin', { timeout: 1_000 });
   await popButton(b, 'colour').click();
@@ -175,6 +192,8 @@ test('the seed flow and a custom key by keyboard alone', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
   await expect(popButton(page, 'colour')).toHaveCount(0);
+  // The button is gone: the focus waits on its panel, not at the page's top.
+  await expect(page.getByRole('heading', { name: 'On the server' })).toBeFocused();
 });
 
 test('every screen: no sideways scroll, no axe violation, screenshots (JS on)', async ({ page }, testInfo) => {

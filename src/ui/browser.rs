@@ -11,6 +11,8 @@
 pub struct Submission {
     pub action: String,
     pub body: String,
+    /// A button of the panels', which their next read replaces.
+    pub from_panels: bool,
 }
 
 impl Submission {
@@ -32,12 +34,12 @@ mod imp {
 
     use std::future::Future;
 
-    use leptos::prelude::{document, set_interval, window};
+    use leptos::prelude::{document, request_animation_frame, set_interval, window};
     use send_wrapper::SendWrapper;
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        BroadcastChannel, Element, FormData, Headers, HtmlDocument, HtmlFormElement, RequestInit,
+        BroadcastChannel, Element, FormData, Headers, HtmlDocument, HtmlElement, HtmlFormElement, RequestInit,
         Response, SubmitEvent, UrlSearchParams, VisibilityState,
     };
 
@@ -87,6 +89,23 @@ mod imp {
         }
     }
 
+    /// Once the page has drawn, moves the focus to the element `id` if the
+    /// focus was lost (its element replaced), so a keyboard user goes on from
+    /// there rather than from the top of the page.
+    pub fn refocus_if_lost(id: &'static str) {
+        request_animation_frame(move || {
+            let document = document();
+            let lost = document
+                .active_element()
+                .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"));
+            if let (true, Some(el)) = (lost, document.get_element_by_id(id)) {
+                if let Ok(el) = el.dyn_into::<HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
     /// Every second, rewrites each `data-ends` countdown the server rendered.
     pub fn tick_countdowns() {
         set_interval(
@@ -120,6 +139,7 @@ mod imp {
         Some(Submission {
             action,
             body: body.to_string().into(),
+            from_panels: form.closest(".inspector").ok().flatten().is_some(),
         })
     }
 
@@ -178,6 +198,8 @@ mod inert {
     }
 
     pub fn tick_countdowns() {}
+
+    pub fn refocus_if_lost(_id: &'static str) {}
 
     pub fn submission(_ev: &SubmitEvent) -> Option<Submission> {
         None

@@ -43,9 +43,19 @@ pub fn Workbench() -> impl IntoView {
         latest.set(Some(answer));
         reread();
     });
+    // A pop or clear button is gone once the panels are read again: the
+    // focus then goes to the server's panel, not back to the page's top.
+    let refocus = StoredValue::new(false);
+    Effect::new(move || {
+        if panels.get().is_some() && refocus.get_value() {
+            refocus.set_value(false);
+            browser::refocus_if_lost("on-server");
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = browser::submission(&ev) {
             ev.prevent_default();
+            refocus.set_value(form.from_panels);
             sent.dispatch(form);
         }
     };

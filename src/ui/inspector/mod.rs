@@ -42,7 +42,9 @@ pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
                 <p class="scripts">{scripts_see(panels)}</p>
             </section>
             <section class="side" aria-labelledby="on-server">
-                <h2 id="on-server">"On the server"</h2>
+                <h2 id="on-server" tabindex="-1">
+                    "On the server"
+                </h2>
                 <p class="error">{failed}</p>
                 <div inner_html=side(|p| p.server)></div>
             </section>
