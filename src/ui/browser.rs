@@ -1,8 +1,8 @@
 //! What only a browser can do for the workbench: post a form to its server
 //! function and read the answer, read `document.cookie`, tell the visitor's
-//! other tabs about a change, notice the tab coming back, and tick the idle
-//! countdown. The server
-//! build gets inert stand-ins, since none of it runs during a render.
+//! other tabs about a change, notice the tab coming back, tick the idle
+//! countdown, and keep the keyboard focus. The server build gets inert
+//! stand-ins, since none of it runs during a render.
 
 /// A form of the page's, as the browser would post it: where to, and the
 /// URL-encoded fields.
@@ -30,17 +30,15 @@ pub use inert::*;
 
 #[cfg(feature = "hydrate")]
 mod imp {
-    use std::time::Duration;
-
-    use std::future::Future;
+    use std::{future::Future, time::Duration};
 
     use leptos::prelude::{document, request_animation_frame, set_interval, window};
     use send_wrapper::SendWrapper;
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        BroadcastChannel, Element, FormData, Headers, HtmlDocument, HtmlElement, HtmlFormElement, RequestInit,
-        Response, SubmitEvent, UrlSearchParams, VisibilityState,
+        BroadcastChannel, Element, FormData, Headers, HtmlDocument, HtmlElement, HtmlFormElement,
+        RequestInit, Response, SubmitEvent, UrlSearchParams, VisibilityState,
     };
 
     use super::Submission;

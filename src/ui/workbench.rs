@@ -24,7 +24,11 @@ type Shown = Result<String, AppError>;
 /// per server function: each of those costs the bundle its own code.
 #[component]
 pub fn Workbench() -> impl IntoView {
-    let sent = Action::new(|form: &browser::Submission| browser::post(form.clone()));
+    // Each answer comes with whether its form may have changed the session.
+    let sent = Action::new(|form: &browser::Submission| {
+        let (answer, changes) = (browser::post(form.clone()), form.may_change());
+        async move { (answer.await, changes) }
+    });
 
     let rereads = RwSignal::new(0_u32);
     let reread = move || rereads.update(|n| *n += 1);
@@ -33,11 +37,10 @@ pub fn Workbench() -> impl IntoView {
 
     let latest = RwSignal::new(None::<Shown>);
     Effect::new(move || {
-        let Some(answer) = sent.value().get() else {
+        let Some((answer, changes)) = sent.value().get() else {
             return;
         };
-        let changed = sent.input().get_untracked().is_none_or(|f| f.may_change());
-        if changed && answer.is_ok() {
+        if changes && answer.is_ok() {
             tell_other_tabs.with_value(|tell| tell());
         }
         latest.set(Some(answer));
