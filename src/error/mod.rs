@@ -126,6 +126,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::MissingArg(msg)
             | ServerFnErrorErr::UnsupportedRequestMethod(msg) => Self::BadRequest(msg),
+            // On the server, a request whose body does not decode (bad
+            // UTF-8, bad JSON): the client's mistake. In the browser, an
+            // answer that does not decode: not the visitor's.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(msg) => Self::BadRequest(msg),
             ServerFnErrorErr::Request(_) => Self::Unreachable,
             _ => Self::Internal,
         }
@@ -169,6 +174,15 @@ mod tests {
         assert!(AppError::TooManyKeys
             .to_string()
             .contains(&MAX_KEYS.to_string()));
+    }
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn a_request_that_does_not_decode_is_the_clients_mistake() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+            "invalid utf-8".into(),
+        ));
+        assert_eq!(err, AppError::BadRequest("invalid utf-8".into()));
     }
 
     #[test]

@@ -51,5 +51,12 @@ async fn within_limit(req: Request) -> Result<Request, AppError> {
             AppError::BadRequest("the request body could not be read".into())
         }
     })?;
+    // Every form and server-function body is text (URL-encoded or JSON);
+    // one that is not UTF-8 is refused here, once, for every route behind.
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(AppError::BadRequest(
+            "the request body is not UTF-8 text".into(),
+        ));
+    }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }

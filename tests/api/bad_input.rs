@@ -102,6 +102,59 @@ async fn an_unparsable_form_is_a_400_naming_the_problem_not_a_500() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_a_400_for_every_server_function_and_type() {
+    let app = spawn_app().await;
+    app.get("/setsession").await;
+    let functions = [
+        "get_session",
+        "set_session",
+        "pop_session",
+        "save_note",
+        "set_key",
+        "pop_key",
+        "clear_session",
+        "inspect",
+        "list_keys",
+        "get_note",
+    ];
+    let kinds = [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/json",
+        "application/cbor",
+        "multipart/form-data",
+        "",
+    ];
+    let bodies: [&[u8]; 3] = [b"\xff\xfe", b"note=\xff", b"key=a&value=\xc3"];
+    for name in functions {
+        for kind in kinds {
+            for body in bodies {
+                let mut req = app.client.post(app.url(&format!("/api/{name}")));
+                if !kind.is_empty() {
+                    req = req.header(header::CONTENT_TYPE, kind);
+                }
+                let res = req.body(body.to_vec()).send().await.unwrap();
+                let status = res.status();
+                let text = res.text().await.unwrap();
+                assert_eq!(
+                    status,
+                    StatusCode::BAD_REQUEST,
+                    "{name} {kind:?} {body:?}: {text}"
+                );
+                assert!(text.contains("not UTF-8"), "{name} {kind:?}: {text}");
+            }
+        }
+    }
+    // (Percent-encoded bytes that are not UTF-8 are text: the form
+    // encoding decodes them to U+FFFD, as browsers do.)
+    assert_eq!(
+        app.get("/getsession").await.1,
+        "Welcome Admin",
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
 async fn an_unparsable_query_to_the_panels_read_is_a_400_not_a_500() {
     let app = spawn_app().await;
     let (status, body) = app.get("/inspector/panels?a=1&a=2").await;
