@@ -54,7 +54,8 @@ step "browser tests (Playwright, Debian's Chromium: JavaScript on and off, two i
 export E2E_PORT="${E2E_PORT:-$(free_port)}"
 E2E_INSTANCE_PORTS="$(free_port),$(free_port),$(free_port),$(free_port)"
 export E2E_INSTANCE_PORTS
-(cd end2end && npx playwright test)
+# --forbid-only: a test.only left in a spec fails the run here too, not only under CI.
+(cd end2end && npx playwright test --forbid-only)
 
 step "make watch: a stylesheet edit is swapped in place, a component edit reloads the page"
 scripts/check-dev-loop.sh

@@ -15,8 +15,13 @@ test('with JavaScript off a reload shows the answer again without re-posting', a
   await page.goto('/');
   await press(page, 'Set session', ANSWERS.set);
   await press(page, 'Get session', ANSWERS.admin);
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() !== 'GET') posts.push(`${r.method()} ${r.url()}`);
+  });
   await page.reload();
   await expect(page.getByRole('status')).toHaveText(ANSWERS.admin);
+  expect(posts).toEqual([]);
 });
 
 test('with JavaScript off a note outlives a pop and a reload', async ({ page }) => {

@@ -51,7 +51,8 @@ struct Policy {
 pub enum Incoming {
     /// No cookie of ours, or one no key of ours signed: a stranger's.
     Absent,
-    /// Signed by us, but not an id (it cannot be looked up).
+    /// Signed by us but not an id, or our cookie sent more than once: it
+    /// names no session anyone can trust.
     NotAnId,
     /// A session id; `stale` when a previous key signed it, so the response
     /// hands the browser the same id signed with the current key.
@@ -79,12 +80,18 @@ impl CookiePolicy {
         self.0.name
     }
 
-    /// Reads the session cookie. When the request carries it more than once,
-    /// the last one counts.
+    /// Reads the session cookie. A request that carries it more than once
+    /// is anonymous, whatever the order: picking one would let a cookie
+    /// planted beside the visitor's (from a sibling subdomain, or under
+    /// another path) choose the session.
     pub fn read(&self, headers: &HeaderMap) -> Incoming {
-        let Some(cookie) = self.last_of_ours(headers) else {
+        let mut ours = self.ours(headers);
+        let Some(cookie) = ours.next() else {
             return Incoming::Absent;
         };
+        if ours.next().is_some() {
+            return Incoming::NotAnId;
+        }
         let verify = |key: &Key| CookieJar::new().signed(key).verify(cookie.clone());
         let (verified, stale) = match verify(&self.0.current) {
             Some(verified) => (verified, false),
@@ -99,14 +106,15 @@ impl CookiePolicy {
         }
     }
 
-    fn last_of_ours(&self, headers: &HeaderMap) -> Option<Cookie<'static>> {
+    fn ours<'h>(&self, headers: &'h HeaderMap) -> impl Iterator<Item = Cookie<'static>> + 'h {
+        let name = self.0.name;
         headers
             .get_all(COOKIE)
             .iter()
             .filter_map(|line| std::str::from_utf8(line.as_bytes()).ok())
             .flat_map(|line| line.split(';'))
             .filter_map(|pair| Cookie::parse_encoded(pair.trim().to_owned()).ok())
-            .rfind(|cookie| cookie.name() == self.0.name)
+            .filter(move |cookie| cookie.name() == name)
     }
 
     /// The attributes the cookie is set with, as `Set-Cookie` writes them.
