@@ -30,7 +30,13 @@ impl AppError {
 
 impl From<crate::session::store::StoreFailure> for AppError {
     fn from(err: crate::session::store::StoreFailure) -> Self {
-        tracing::error!(error = %err, "session store call failed");
+        // While the breaker is open every request is refused: it said so
+        // once, when it opened.
+        if matches!(err, crate::session::store::StoreFailure::Down) {
+            tracing::debug!(error = %err, "session store call refused");
+        } else {
+            tracing::error!(error = %err, "session store call failed");
+        }
         Self::StoreUnavailable
     }
 }

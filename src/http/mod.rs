@@ -8,8 +8,8 @@ pub mod guard;
 
 use axum::{
     http::{
-        header::{CACHE_CONTROL, VARY},
-        HeaderValue,
+        header::{CACHE_CONTROL, RETRY_AFTER, VARY},
+        HeaderValue, StatusCode,
     },
     middleware, Router,
 };
@@ -63,12 +63,25 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     )
 }
 
-/// Wraps the whole app, outermost first: every request is traced, and large
-/// dynamic answers are compressed (see [`assets::worth_compressing`]).
+/// Wraps the whole app, outermost first: every request is traced, a 503
+/// (the store is down) tells clients and load balancers when to try again,
+/// and large dynamic answers are compressed (see
+/// [`assets::worth_compressing`]).
 pub fn around_everything<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
     app.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
+            .layer(SetResponseHeaderLayer::if_not_present(
+                RETRY_AFTER,
+                |res: &axum::http::Response<_>| {
+                    (res.status() == StatusCode::SERVICE_UNAVAILABLE)
+                        .then(|| HeaderValue::from_static(RETRY_AFTER_SECS))
+                },
+            ))
             .layer(CompressionLayer::new().compress_when(assets::worth_compressing())),
     )
 }
+
+/// The store's breaker probes it four times a second; a second is soon
+/// enough to ask again, and no sooner than a probe can have answered.
+const RETRY_AFTER_SECS: &str = "1";

@@ -64,3 +64,49 @@ fn answered_quickly(what: &str, since: Instant) {
     let took = since.elapsed();
     assert!(took < Duration::from_secs(5), "{what} took {took:?}");
 }
+
+#[tokio::test]
+async fn after_a_few_failures_a_dead_store_is_refused_at_once_until_a_probe_finds_it_back() {
+    let mut backing = Backing::redis().await;
+    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    assert_eq!(app.get("/setsession").await.1, "The session has been Set");
+    backing.redis.as_mut().unwrap().kill();
+
+    // The first failures each wait for the store's timeout; three open the
+    // breaker.
+    for _ in 0..3 {
+        assert_eq!(app.get("/getsession").await.0, 503);
+    }
+    // From then on a 503 comes at once, with when to try again. A probe (one
+    // call every 250 ms) still waits for the store, so a few may be slow.
+    let mut fast = 0;
+    for _ in 0..40 {
+        let started = Instant::now();
+        let res = app.client.get(app.url("/getsession")).send().await.unwrap();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "1");
+        if started.elapsed() < Duration::from_millis(50) {
+            fast += 1;
+        }
+    }
+    assert!(fast >= 30, "only {fast} of 40 answered within 50 ms");
+    let started = Instant::now();
+    assert_eq!(app.get("/livez").await.0, 200, "what needs no store works");
+    answered_quickly("livez", started);
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!(status, 503, "{body}");
+
+    backing.redis.as_mut().unwrap().resume();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = app.get("/getsession").await;
+        if status == 200 {
+            assert_eq!(body, "Welcome Admin", "the session outlived the outage");
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(Instant::now() < deadline, "the breaker never closed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.get("/healthz").await.0, 200);
+}

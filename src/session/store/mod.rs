@@ -2,6 +2,7 @@
 //! file per backend, one type ([`Store`]) for the sessions whichever it is.
 
 mod backend;
+mod breaker;
 mod cache;
 mod memory;
 mod merge;
@@ -15,7 +16,6 @@ mod url;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
-use self::cache::ReadCache;
 pub use self::{
     backend::Backend,
     cache::CachePolicy,
@@ -23,6 +23,7 @@ pub use self::{
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
+use self::{breaker::Breaker, cache::ReadCache};
 use crate::session::record::CodecError;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -100,6 +101,9 @@ pub enum StoreFailure {
     Codec(#[from] CodecError),
     #[error("the session changed on every one of {0} attempts to save it")]
     Contended(usize),
+    /// Not asked: the store failed just before, and the breaker is open.
+    #[error("the session store is down (not asked: failing fast until a probe answers)")]
+    Down,
 }
 
 impl StoreFailure {
@@ -129,7 +133,8 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
         let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
-        let backend = (kind.open)(settings.url.expose().to_owned(), sole).await?;
+        let opened = (kind.open)(settings.url.expose().to_owned(), sole).await?;
+        let backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened));
         let cache = match settings.cache {
             _ if !backend.worth_caching() => None,
             CachePolicy::Off => None,
