@@ -49,6 +49,20 @@ export async function refused(page: Page, key: string, value: string, refusal: s
   await expect(page.getByRole('status')).toHaveText('');
 }
 
+/**
+ * Each refusal once, beside its field, after a key that stays: nothing the
+ * refused sets asked for reaches the server.
+ */
+export async function everyRefusal(page: Page) {
+  await setKey(page, 'kept', 'yes');
+  await refused(page, '', 'x', REFUSALS.empty, 'Key');
+  await refused(page, 'k'.repeat(65), 'x', REFUSALS.long, 'Key');
+  await refused(page, '_created_at', 'x', REFUSALS.reserved, 'Key');
+  await refused(page, 'tab\there', 'x', REFUSALS.control, 'Key');
+  await refused(page, 'big', 'v'.repeat(4097), REFUSALS.value, 'Value');
+  await expect(serverSide(page).locator('.entries li')).toHaveCount(1);
+}
+
 /** Both panels' id fingerprints: [browser, server]. */
 export async function fingerprints(page: Page) {
   return [
