@@ -1,7 +1,12 @@
 //! Responses that depend on a session are never stored by a cache, and say
 //! that they vary with the cookie.
 
-use crate::helpers::spawn_app;
+use std::sync::Arc;
+
+use leptos_sessions::session::store::StoreUrl;
+use reqwest::cookie::Jar;
+
+use crate::helpers::{settings, spawn_app, spawn_with};
 
 #[tokio::test]
 async fn every_session_dependent_response_is_no_store_and_varies_by_cookie() {
@@ -31,14 +36,40 @@ async fn every_session_dependent_response_is_no_store_and_varies_by_cookie() {
     }
 }
 
+/// A static file from the site root (`public/`, copied there by the build)
+/// is outside the session layer: a visitor's cookie changes nothing about it,
+/// so caches may keep it and revalidate it by its date.
 #[tokio::test]
 async fn static_files_stay_cacheable() {
-    let app = spawn_app().await;
-    let res = app.client.get(app.url("/robots.txt")).send().await.unwrap();
-    assert_ne!(
-        res.headers()
-            .get("cache-control")
-            .map(|v| v.to_str().unwrap()),
-        Some("no-store")
+    let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public");
+    let file = std::fs::read_to_string(public.join("robots.txt")).expect("public/robots.txt");
+    let mut settings = settings(&StoreUrl::memory());
+    settings.leptos.site_root = public.to_string_lossy().into();
+    let app = spawn_with(settings, Arc::new(Jar::default())).await;
+    app.get("/setsession").await;
+    assert!(
+        app.cookie().is_some(),
+        "the request below carries a session"
     );
+
+    let res = app.client.get(app.url("/robots.txt")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let headers = res.headers().clone();
+    assert_eq!(res.text().await.unwrap(), file, "the file itself");
+    assert!(headers.contains_key("last-modified"), "{headers:?}");
+    if let Some(cache) = headers.get("cache-control") {
+        let cache = cache.to_str().unwrap();
+        assert!(
+            !cache.contains("no-store") && !cache.contains("private"),
+            "{cache}"
+        );
+    }
+    let vary: Vec<_> = headers.get_all("vary").iter().collect();
+    assert!(
+        !vary
+            .iter()
+            .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("cookie")),
+        "Vary {vary:?}"
+    );
+    assert!(!headers.contains_key("set-cookie"), "{headers:?}");
 }
