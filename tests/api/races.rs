@@ -1,7 +1,10 @@
 //! Races between requests of one session: a pop must never be undone by a
 //! request that loaded the session before it and saves after it.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use futures::future::join_all;
 use leptos_sessions::session::{lifetime::Lifetime, store::CachePolicy};
@@ -42,19 +45,27 @@ async fn a_pop_racing_a_refreshing_read_is_never_undone_by_the_read_cache() {
     race_reads_against_pops(Backing::redis().await, Some(ttl)).await;
 }
 
+/// Long enough that no session can expire between its set and the end of
+/// its race, even on a loaded machine: the race runs once the sessions are
+/// half this old, and must be over before the first of them is this old.
+const IDLE: Duration = Duration::from_secs(10);
+
 async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
     let mut settings = settings(&backing.url);
     if let Some(cache) = cache {
         settings.store.cache = cache;
     }
-    // Reads write (to push the idle expiry ahead) once a session is 1 s old.
-    settings.lifetime = Lifetime {
-        idle: Duration::from_secs(2),
+    let lifetime = Lifetime {
+        idle: IDLE,
         absolute: Duration::from_secs(3600),
     };
+    settings.lifetime = lifetime;
     let app = spawn_with(settings, Arc::new(Jar::default())).await;
+    let first_set = Instant::now();
     let cookies = signed_in_cookies(&app).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // From here, every read of these sessions writes (it pushes the idle
+    // expiry ahead): the write that could undo a pop.
+    tokio::time::sleep(lifetime.refresh_every() + Duration::from_millis(200)).await;
 
     let races = cookies.iter().map(|cookie| async {
         let (read, pop) = tokio::join!(
@@ -63,8 +74,21 @@ async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
         );
         assert_eq!(read.status(), 200);
         assert_eq!(pop.status(), 200);
+        assert_eq!(pop.text().await.unwrap(), "Session Deleted");
+        read.text().await.unwrap() == "Welcome Admin"
     });
-    join_all(races).await;
+    let saw_user = join_all(races).await.into_iter().filter(|&saw| saw).count();
+    // Otherwise sessions may have expired on their own, and a pop had
+    // nothing to race.
+    assert!(
+        first_set.elapsed() < IDLE,
+        "the race ended {:?} after the first set: too late to be a race",
+        first_set.elapsed()
+    );
+    assert!(
+        saw_user > 0,
+        "no read loaded its session before the pop deleted it: nothing raced"
+    );
 
     let replays = cookies.iter().map(|cookie| async {
         let res = app.get_with_cookie("/getsession", cookie).await;
@@ -77,7 +101,7 @@ async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
         .count();
     assert_eq!(
         resurrected, 0,
-        "popped sessions came back ({SESSIONS} raced)"
+        "popped sessions came back ({SESSIONS} raced, {saw_user} reads saw the user first)"
     );
     if let Some(count) = backing.count().await {
         assert_eq!(count, 0, "records left after every session was popped");
