@@ -47,25 +47,59 @@ async fn oversized_and_duplicated_cookies_are_a_fresh_anonymous_session() {
     still_admin(&app).await;
 }
 
+/// What a session holds, as its visitor sees it: the cookie (a changed id
+/// shows there), the answer, and every key with its value.
+async fn snapshot(app: &TestApp) -> (Option<String>, String, serde_json::Value) {
+    let keys = app.call("list_keys").await;
+    assert_eq!(keys.status(), 200);
+    let keys = keys.json().await.unwrap();
+    (app.cookie(), app.get("/getsession").await.1, keys)
+}
+
 #[tokio::test]
 async fn malformed_server_function_calls_are_4xx_with_a_message() {
     let app = spawn_app().await;
     app.get("/setsession").await;
-    let cases: [(&str, &str, String); 4] = [
-        ("set_session", "application/json", "{{{".into()),
+    assert_eq!(app.call_with("save_note", "note=kept").await.status(), 200);
+    let res = app.call_with("set_key", "key=colour&value=blue").await;
+    assert_eq!(res.status(), 200);
+    let before = snapshot(&app).await;
+    assert_eq!(before.1, "Welcome Admin");
+
+    let form = "application/x-www-form-urlencoded";
+    // (function, Content-Type, body, what the message names)
+    let cases: [(&str, &str, String, &str); 9] = [
         (
             "set_session",
-            "application/x-www-form-urlencoded",
+            form,
             "%%%=%%%&".repeat(2000),
+            "Multiple values",
         ),
-        ("pop_session", "text/plain", "hello".into()),
+        ("pop_session", form, "a=1&a=2".into(), "Multiple values"),
+        ("clear_session", form, "a=1&a=2".into(), "Multiple values"),
+        ("set_key", "application/json", "{{{".into(), "missing field"),
+        ("set_key", form, "key".into(), "missing field `value`"),
         (
-            "pop_session",
-            "application/x-www-form-urlencoded",
-            "\u{0}\u{1}".into(),
+            "set_key",
+            form,
+            "key=a&key=b&value=c".into(),
+            "Multiple values",
+        ),
+        ("save_note", form, "note=a&note=b".into(), "Multiple values"),
+        (
+            "save_note",
+            "application/json",
+            "{{{".into(),
+            "missing field",
+        ),
+        (
+            "pop_key",
+            "text/plain",
+            "hello".into(),
+            "missing field `key`",
         ),
     ];
-    for (name, kind, body) in cases {
+    for (name, kind, body, names) in cases {
         let res = app
             .client
             .post(app.url(&format!("/api/{name}")))
@@ -76,20 +110,18 @@ async fn malformed_server_function_calls_are_4xx_with_a_message() {
             .unwrap();
         let status = res.status();
         let text = res.text().await.unwrap();
-        assert!(
-            status.is_success() || status.is_client_error(),
-            "{name} {kind}: {status}"
+        assert!(status.is_client_error(), "{name} {kind}: {status} {text}");
+        assert!(text.contains(names), "{name} {kind}: {status} {text}");
+        assert_eq!(
+            snapshot(&app).await,
+            before,
+            "{name} {kind}: the session changed"
         );
-        if status.is_client_error() {
-            assert!(
-                !text.trim().is_empty(),
-                "{name} {kind}: a 4xx needs a message"
-            );
-        }
     }
     let res = app.call("no_such_function").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.text().await.unwrap().contains("Page not found"));
+    assert_eq!(snapshot(&app).await, before);
 }
 
 #[tokio::test]
