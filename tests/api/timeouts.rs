@@ -29,53 +29,91 @@ async fn replay(app: &TestApp, cookie: &str) -> String {
     res.text().await.unwrap()
 }
 
+/// Stores keep expiry times to the millisecond and compare them with the
+/// same clock as this test; this covers the moments between our reading of
+/// the clock and the store's.
+const CLOCK_SLACK: Duration = Duration::from_millis(100);
+
+/// Replaying the cookie to see whether the session has ended would keep it
+/// alive (a read pushes the idle expiry ahead), so the test waits for the
+/// moment after which it must have ended, computed from its last use: no
+/// write of the session can have happened after that use returned.
 #[tokio::test]
 async fn an_idle_session_ends_after_the_idle_timeout() {
     let backing = Backing::sqlite().await;
-    let app = app_with(&backing, 2, 3600).await;
+    let app = app_with(&backing, 3, 3600).await;
     let res = app.client.get(app.url("/setsession")).send().await.unwrap();
     let line = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(line.contains("Max-Age=2"), "the cookie says so too: {line}");
+    assert!(line.contains("Max-Age=3"), "the cookie says so too: {line}");
     let cookie = app.cookie().unwrap();
     assert_eq!(replay(&app, &cookie).await, "Welcome Admin");
+    let last_use = Instant::now();
 
-    tokio::time::sleep(Duration::from_millis(3100)).await;
+    tokio::time::sleep_until((last_use + Duration::from_secs(3) + CLOCK_SLACK).into()).await;
     assert_eq!(replay(&app, &cookie).await, "Welcome Anonymous");
 }
 
+/// Replays every 250 ms keep the session alive past twice the idle timeout.
+/// A read refreshes it once its last refresh is half the idle timeout old,
+/// so a replay may stall for most of the other half (about 1.7 s) and still
+/// find it.
 #[tokio::test]
 async fn a_session_in_use_outlives_the_idle_timeout() {
     let backing = Backing::sqlite().await;
-    let app = app_with(&backing, 2, 3600).await;
+    let idle = Duration::from_secs(4);
+    let app = app_with(&backing, idle.as_secs(), 3600).await;
     app.get("/setsession").await;
     let cookie = app.cookie().unwrap();
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(5) {
-        assert_eq!(replay(&app, &cookie).await, "Welcome Admin");
-        tokio::time::sleep(Duration::from_millis(400)).await;
+    while started.elapsed() < 2 * idle + Duration::from_secs(1) {
+        assert_eq!(
+            replay(&app, &cookie).await,
+            "Welcome Admin",
+            "{:?} after the set",
+            started.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
+/// A replay answered before the absolute lifetime can have passed is the
+/// user's; one sent after it has passed for sure is anonymous; polled until
+/// then, with a deadline.
 #[tokio::test]
 async fn a_session_in_use_still_ends_at_the_absolute_lifetime() {
     let backing = Backing::redis().await;
-    let app = app_with(&backing, 60, 2).await;
+    let absolute = Duration::from_secs(2);
+    let app = app_with(&backing, 60, absolute.as_secs()).await;
+    let set_sent = Instant::now();
     app.get("/setsession").await;
+    let set_done = Instant::now();
     let cookie = app.cookie().unwrap();
-    let started = Instant::now();
+    let mut seen_in_use = 0;
     loop {
+        let sent = Instant::now();
         let answer = replay(&app, &cookie).await;
-        if started.elapsed() < Duration::from_millis(1500) {
-            assert_eq!(answer, "Welcome Admin");
+        if set_sent.elapsed() < absolute {
+            assert_eq!(
+                answer,
+                "Welcome Admin",
+                "{:?} after the set",
+                sent - set_sent
+            );
+            seen_in_use += 1;
         } else if answer == "Welcome Anonymous" {
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(4),
-            "still {answer} after the absolute lifetime"
+            sent < set_done + absolute + CLOCK_SLACK,
+            "still {answer} {:?} after the set: past the absolute lifetime",
+            sent - set_sent
         );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert!(
+        seen_in_use > 0,
+        "no replay was answered before the lifetime ended"
+    );
     assert_eq!(
         backing.count().await,
         Some(0),
