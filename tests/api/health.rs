@@ -51,11 +51,12 @@ async fn a_store_that_is_down_gives_503_not_500() {
 
 #[tokio::test]
 async fn a_store_that_is_down_at_start_up_stops_it_with_a_message_naming_the_store() {
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port bound but not listening: connections to it are refused, and
+    // no other process can take it (this socket does not allow address
+    // reuse) while the test runs.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed_port = held.local_addr().unwrap().port();
     for (kind, url) in [
         ("redis", format!("redis://127.0.0.1:{closed_port}")),
         (
@@ -76,4 +77,5 @@ async fn a_store_that_is_down_at_start_up_stops_it_with_a_message_naming_the_sto
             "{kind}: gave up too slowly"
         );
     }
+    drop(held);
 }

@@ -112,27 +112,46 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
+    /// `redis-server` can only be told a port, not handed a bound socket, so
+    /// the port is one the OS found free a moment earlier. Another process
+    /// may take it in between: then the server exits (it cannot bind), or
+    /// another server answers there, and a new port is tried.
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         let mut server = Self {
-            port,
+            port: 0,
             dir: tempfile::tempdir().expect("temp dir"),
             child: None,
         };
-        server.resume();
-        server
+        let mut tries = Vec::new();
+        for _ in 0..10 {
+            server.port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            match server.spawn() {
+                Ok(()) => return server,
+                Err(why) => tries.push(why),
+            }
+        }
+        panic!("redis-server found no free port: {tries:?}");
     }
 
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Starts the server (again) on the same port and data folder.
+    /// Starts the server again on the same port and data folder (the app
+    /// knows only that port).
     pub fn resume(&mut self) {
-        let child = Command::new("redis-server")
+        if let Err(why) = self.spawn() {
+            panic!("redis-server could not start again: {why}");
+        }
+    }
+
+    /// Starts `redis-server` on `self.port` and waits until it answers: it,
+    /// not another server on that port (checked by its data folder).
+    fn spawn(&mut self) -> Result<(), String> {
+        let mut child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args([
                 "--save",
@@ -147,10 +166,27 @@ impl RedisServer {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server on PATH (make test installs it)");
-        self.child = Some(child);
+        let dir = self.dir.path().canonicalize().expect("the data folder");
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.try_command("PING").as_deref() != Some("+PONG") {
-            assert!(Instant::now() < deadline, "redis-server did not start");
+        loop {
+            if let Some(status) = child.try_wait().expect("redis-server's status") {
+                return Err(format!("port {} taken: redis-server {status}", self.port));
+            }
+            if self.try_command("PING").as_deref() == Some("+PONG") {
+                let config = self.try_command("CONFIG GET dir").unwrap_or_default();
+                if config.lines().last() == dir.to_str() {
+                    self.child = Some(child);
+                    return Ok(());
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("port {} taken by another Redis", self.port));
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("redis-server did not start on port {}", self.port);
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
