@@ -51,9 +51,25 @@ step ".env.example: sourced as it is, it changes nothing (plain-http cookie unde
 scripts/check-env-example.sh
 
 step "browser tests (Playwright, Debian's Chromium: JavaScript on and off, two instances per shared store)"
-export E2E_PORT="${E2E_PORT:-$(free_port)}"
-E2E_INSTANCE_PORTS="$(free_port),$(free_port),$(free_port),$(free_port)"
-export E2E_INSTANCE_PORTS
+# Five distinct free ports below the kernel's ephemeral range: port-0 binds and
+# outgoing connections (Playwright's own health checks among them) draw from that
+# range, so none of them can take a port here before its server binds it.
+read -r port_a port_b port_c port_d port_e < <(python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+top = low if low > 11000 else 65535
+ports = set()
+while len(ports) < 5:
+    port = random.randrange(10000, top)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            ports.add(port)
+        except OSError:
+            pass
+print(*ports)')
+export E2E_PORT="${E2E_PORT:-$port_a}"
+export E2E_INSTANCE_PORTS="$port_b,$port_c,$port_d,$port_e"
 # --forbid-only: a test.only left in a spec fails the run here too, not only under CI.
 (cd end2end && npx playwright test --forbid-only)
 
