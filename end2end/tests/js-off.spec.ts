@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ANSWERS, notePopAndReload, press } from './session';
+import { ANSWERS, notePopAndReload, openServerHtml, press } from './session';
 
 test('the seed flow works with JavaScript off: forms post, the server redirects back', async ({ page }) => {
   await page.goto('/');
@@ -25,6 +25,6 @@ test('with JavaScript off a reload shows the answer again without re-posting', a
 });
 
 test('with JavaScript off a note outlives a pop and a reload', async ({ page }) => {
-  await page.goto('/');
-  await notePopAndReload(page);
+  await openServerHtml(page);
+  await notePopAndReload(page, openServerHtml);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ANSWERS, notePopAndReload, openHydrated, press } from './session';
+import { ANSWERS, notePopAndReload, openHydrated, press, reloadHydrated } from './session';
 
 test('the seed flow runs in place, without a page load', async ({ page }) => {
   let loads = 0;
@@ -50,8 +50,7 @@ test('a second browser stays anonymous while the first is Admin', async ({ brows
 test('a reload keeps the session', async ({ page }) => {
   await openHydrated(page);
   await press(page, 'Set session', ANSWERS.set);
-  await page.reload();
-  await expect(page.locator('section[data-hydrated="true"]')).toBeVisible();
+  await reloadHydrated(page);
   await press(page, 'Get session', ANSWERS.admin);
 });
 
@@ -78,7 +77,7 @@ test('the session cookie is HttpOnly: page scripts cannot read it', async ({ pag
 
 test('a note outlives a pop and a reload', async ({ page }) => {
   await openHydrated(page);
-  await notePopAndReload(page);
+  await notePopAndReload(page, openHydrated);
 });
 
 test('the assets arrive brotli-compressed and cacheable for a year', async ({ page }) => {

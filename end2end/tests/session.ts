@@ -10,11 +10,34 @@ export const ANSWERS = {
 
 type ButtonName = 'Set session' | 'Get session' | 'Pop session' | 'Save note';
 
-/** Opens the page and waits until hydration is done (JavaScript on). */
-export async function openHydrated(page: Page, path = '/') {
-  await page.goto(path);
+/** How a flow (re)opens the page. */
+export type Open = (page: Page, path?: string) => Promise<void>;
+
+/**
+ * The page's signal that hydration is done: the workbench sets
+ * `data-hydrated` from an effect, and effects run only once `hydrate_body`
+ * has attached the page's handlers (the server's HTML never has it).
+ */
+async function hydrated(page: Page) {
   await expect(page.locator('section[data-hydrated="true"]')).toBeVisible();
 }
+
+/** Opens the page and waits until hydration is done (JavaScript on). */
+export const openHydrated: Open = async (page, path = '/') => {
+  await page.goto(path);
+  await hydrated(page);
+};
+
+/** Reloads the page and waits until the new document is hydrated (JavaScript on). */
+export async function reloadHydrated(page: Page) {
+  await page.reload();
+  await hydrated(page);
+}
+
+/** Opens the page as the server sent it: nothing to wait for (JavaScript off). */
+export const openServerHtml: Open = async (page, path = '/') => {
+  await page.goto(path);
+};
 
 /** Presses a button and waits for the answer in the status line. */
 export async function press(page: Page, name: ButtonName, answer: string) {
@@ -29,14 +52,15 @@ export function noteField(page: Page) {
 
 /**
  * A note and a pop: the pop removes the user and keeps the session, so the
- * note is still there after a reload. Works with JavaScript on or off.
+ * note is still there after the page is opened again with `open`
+ * (`openHydrated` with JavaScript on, `openServerHtml` off).
  */
-export async function notePopAndReload(page: Page) {
+export async function notePopAndReload(page: Page, open: Open) {
   await press(page, 'Set session', ANSWERS.set);
   await noteField(page).fill('buy milk');
   await press(page, 'Save note', ANSWERS.noteSaved);
   await press(page, 'Pop session', ANSWERS.deleted);
-  await page.goto('/');
+  await open(page);
   await expect(noteField(page)).toHaveValue('buy milk');
   await press(page, 'Get session', ANSWERS.anonymous);
   await expect(noteField(page)).toHaveValue('buy milk');

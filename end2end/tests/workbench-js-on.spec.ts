@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ANSWERS, openHydrated, press } from './session';
+import { ANSWERS, openHydrated, press, reloadHydrated } from './session';
 import {
   browserSide,
   everyRefusal,
@@ -51,7 +51,7 @@ test('a 65th key is refused beside the Key field', async ({ page }) => {
   await openHydrated(page);
   await fillToTheLimit(page);
   await refused(page, 'one-more', 'x', REFUSALS.tooMany, 'Key');
-  await page.reload();
+  await reloadHydrated(page);
   await expect(serverSide(page).locator('.entries li')).toHaveCount(64);
 });
 
