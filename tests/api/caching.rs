@@ -38,7 +38,7 @@ async fn every_session_dependent_response_is_no_store_and_varies_by_cookie() {
 
 /// A static file from the site root (`public/`, copied there by the build)
 /// is outside the session layer: a visitor's cookie changes nothing about it,
-/// so caches may keep it and revalidate it by its date.
+/// so any cache may keep it (it carries its date; no Cache-Control).
 #[tokio::test]
 async fn static_files_stay_cacheable() {
     let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public");
