@@ -41,6 +41,10 @@ step "release build (server and WASM, assets precompressed; 6 to 10 minutes cold
 # Cargo's progress lines (hundreds on a cold build) would bury the results.
 CARGO_TERM_QUIET=true cargo leptos build --release --precompress
 
+step "hostile requests: 50,000 from the fuzzer against the release binary (1,000,000 in make bench)"
+cargo build --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen
+scripts/check-fuzz.sh 50000 >/dev/null
+
 step "release binary: SIGTERM exits 0 and sessions outlive a restart"
 rm -rf target/check-restart
 scripts/check-restart.sh "sqlite://target/check-restart/sessions.db"

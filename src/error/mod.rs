@@ -26,6 +26,10 @@ pub enum AppError {
     /// The request itself was malformed (bad form body, unknown field, …).
     #[error("The request was not understood: {0}")]
     BadRequest(String),
+    /// A body that is not a URL-encoded form, the one encoding every server
+    /// function reads; nothing was changed.
+    #[error("The request was not understood: send the fields as application/x-www-form-urlencoded, as the page's forms do. Nothing was changed.")]
+    NotAForm,
     /// A note longer than [`NOTE_MAX_CHARS`]; nothing was changed.
     #[error("The note is too long: at most {NOTE_MAX_CHARS} characters. Nothing was changed.")]
     NoteTooLong,
@@ -64,6 +68,7 @@ impl AppError {
         match self {
             Self::StoreUnavailable => "store_unavailable",
             Self::BadRequest(_) => "bad_request",
+            Self::NotAForm => "not_a_form",
             Self::NoteTooLong => "note_too_long",
             Self::RequestTooLarge => "request_too_large",
             Self::KeyMissing => "key_missing",
@@ -97,6 +102,7 @@ impl AppError {
         match code {
             "store_unavailable" => Self::StoreUnavailable,
             "bad_request" => Self::BadRequest("the form could not be read".into()),
+            "not_a_form" => Self::NotAForm,
             "note_too_long" => Self::NoteTooLong,
             "request_too_large" => Self::RequestTooLarge,
             "key_missing" => Self::KeyMissing,
@@ -145,6 +151,7 @@ mod tests {
     fn codes_round_trip_and_unknown_codes_stay_opaque() {
         for e in [
             AppError::StoreUnavailable,
+            AppError::NotAForm,
             AppError::NoteTooLong,
             AppError::RequestTooLarge,
             AppError::KeyMissing,

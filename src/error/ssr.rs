@@ -21,6 +21,7 @@ impl AppError {
             Self::NoteTooLong | Self::RequestTooLarge | Self::ValueTooLong => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
+            Self::NotAForm => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyKeys => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unreachable => StatusCode::BAD_GATEWAY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,7 +5,10 @@
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
-    http::{header::CONTENT_LENGTH, Method},
+    http::{
+        header::{CONTENT_LENGTH, CONTENT_TYPE},
+        HeaderMap, Method, StatusCode,
+    },
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -15,7 +18,21 @@ use http_body_util::LengthLimitError;
 use super::cross_site;
 use crate::{error, error::AppError, limits::BODY_LIMIT};
 
-/// Refuses cross-site calls and bodies over [`BODY_LIMIT`], and gives
+/// Refuses a request whose target is not a path (`*`, an authority): no
+/// route of ours is meant for one, and the page would otherwise be rendered
+/// for a path it cannot name. (`http://host/path` is a path, and stays.)
+/// Wraps the whole app.
+pub async fn paths_only(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with('/') {
+        let why =
+            "The request was not understood: its target must be a path such as /getsession.\n";
+        return (StatusCode::BAD_REQUEST, why).into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses cross-site calls, bodies over [`BODY_LIMIT`] and bodies that are
+/// not forms, and gives
 /// server-function errors their status (GET ones too: the page's panels).
 pub async fn guard(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -41,6 +58,7 @@ async fn within_limit(req: Request) -> Result<Request, AppError> {
     if declared.is_some_and(|n| n > BODY_LIMIT) {
         return Err(AppError::RequestTooLarge);
     }
+    let form = is_form(req.headers());
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|err| {
         let err = err.into_inner();
@@ -51,12 +69,28 @@ async fn within_limit(req: Request) -> Result<Request, AppError> {
             AppError::BadRequest("the request body could not be read".into())
         }
     })?;
-    // Every form and server-function body is text (URL-encoded or JSON);
-    // one that is not UTF-8 is refused here, once, for every route behind.
+    // Every body we read is text; one that is not UTF-8 is refused here,
+    // once, for every route behind.
     if std::str::from_utf8(&bytes).is_err() {
         return Err(AppError::BadRequest(
             "the request body is not UTF-8 text".into(),
         ));
     }
+    // Leptos reads any body as a form, whatever it is labelled, so JSON or
+    // plain text would be half-read into a call that then runs: refused.
+    // An empty body says nothing, labelled or not.
+    if !bytes.is_empty() && form != Some(true) {
+        return Err(AppError::NotAForm);
+    }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Whether the body is labelled a URL-encoded form; `None` when unlabelled.
+fn is_form(headers: &HeaderMap) -> Option<bool> {
+    let value = headers.get(CONTENT_TYPE)?;
+    let media = value.to_str().ok().and_then(|v| v.split(';').next());
+    Some(media.is_some_and(|m| {
+        m.trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    }))
 }

@@ -63,7 +63,8 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     )
 }
 
-/// Wraps the whole app, outermost first: every request is traced, a 503
+/// Wraps the whole app, outermost first: every request is traced, a target
+/// that is not a path is refused, a 503
 /// (the store is down) tells clients and load balancers when to try again,
 /// and large dynamic answers are compressed (see
 /// [`assets::worth_compressing`]).
@@ -71,6 +72,7 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Ro
     app.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
+            .layer(middleware::from_fn(guard::paths_only))
             .layer(SetResponseHeaderLayer::if_not_present(
                 RETRY_AFTER,
                 |res: &axum::http::Response<_>| {

@@ -10,6 +10,7 @@ mod cross_site;
 mod every_store;
 mod health;
 mod helpers;
+mod hostile_requests;
 mod inspector;
 mod key_rotation;
 mod logs;

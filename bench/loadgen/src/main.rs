@@ -5,11 +5,14 @@
 //!   fixed total rate; prints one JSON line.
 //! - `sessions`: creates N sessions (for the memory and file-size figures).
 //! - `weight`: raw, gzip and brotli sizes of the built assets; one JSON line.
+//! - `fuzz`: hostile requests at scale; exits non-zero on a failure.
 //! - `report`: turns the JSON lines of a run into the results table.
 
 mod conn;
+mod fuzz;
 mod load;
 mod report;
+mod resilience;
 mod sections;
 mod targets;
 mod weight;
@@ -63,6 +66,24 @@ enum Command {
         #[arg(long)]
         base: String,
     },
+    /// Sends `requests` hostile requests and prints a JSON line; fails on a
+    /// 5xx, a hang, or memory that grows without bound.
+    Fuzz {
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The server's process id, to watch its memory.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Only one class of case (see the `by_case` keys).
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// Reads the JSON lines of a run and prints the results in Markdown.
     Report { results: PathBuf },
 }
@@ -96,6 +117,41 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{}",
                 serde_json::to_string(&weight::measure(&dir, &base).await?)?
             );
+        }
+        Command::Fuzz {
+            base,
+            requests,
+            workers,
+            seed,
+            pid,
+            only,
+        } => {
+            let only = match only {
+                Some(name) => Some(
+                    *fuzz::cases::CLASSES
+                        .iter()
+                        .find(|c| **c == name)
+                        .ok_or(format!("no case class {name}"))?,
+                ),
+                None => None,
+            };
+            let plan = fuzz::Plan {
+                base,
+                requests,
+                workers,
+                seed,
+                pid,
+                only,
+            };
+            let row = fuzz::run(&plan).await?;
+            println!("{}", serde_json::to_string(&row)?);
+            if row.failures > 0 || row.rss_unbounded {
+                return Err(format!(
+                    "{} failures; memory unbounded: {}",
+                    row.failures, row.rss_unbounded
+                )
+                .into());
+            }
         }
         Command::Report { results } => print!("{}", report::render(&results)?),
     }

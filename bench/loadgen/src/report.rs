@@ -43,6 +43,9 @@ pub fn render(results: &Path) -> Result<String, Error> {
     for memory in of("memory") {
         memory_use(&mut out, memory)?;
     }
+    for fuzz in of("fuzz") {
+        crate::resilience::hostile_requests(&mut out, fuzz)?;
+    }
     Ok(out)
 }
 

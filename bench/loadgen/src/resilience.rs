@@ -1,0 +1,76 @@
+//! The results sections for hostile input and failure: the fuzzer's counts.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::report::Error;
+
+/// The fuzzer's run: answers by status class, then by case class.
+pub fn hostile_requests(out: &mut String, row: &Value) -> Result<(), Error> {
+    let count = |v: &Value| v.as_u64().unwrap_or(0);
+    writeln!(
+        out,
+        "## Hostile requests\n\n{} requests from `loadgen fuzz` ({:.0} s, {:.0} req/s) against \
+         the release binary on SQLite; what it sends and what counts as a failure are in \
+         SECURITY.md. **{} failures** (a 5xx, or a request left unanswered for 10 s). The \
+         server's RSS after a tenth, half and all of the requests: {}.\n",
+        count(&row["requests"]),
+        row["secs"].as_f64().unwrap_or(0.0),
+        row["rps"].as_f64().unwrap_or(0.0),
+        count(&row["failures"]),
+        row["rss_kb"]
+            .as_array()
+            .map(|s| s
+                .iter()
+                .map(|kb| format!("{} MB", count(kb) / 1024))
+                .collect::<Vec<_>>()
+                .join(", "))
+            .unwrap_or_default(),
+    )?;
+    // The four classes always, so a column of zeros shows there were none.
+    let mut classes: Vec<String> = ["2xx", "3xx", "4xx", "5xx"].map(String::from).to_vec();
+    if let Some(seen) = row["by_status"].as_object() {
+        classes.extend(
+            seen.keys()
+                .filter(|k| !classes.contains(k))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    let header: Vec<&str> = classes.iter().map(String::as_str).collect();
+    writeln!(out, "| case | {} |", header.join(" | "))?;
+    writeln!(out, "|---|{}", "---:|".repeat(classes.len()))?;
+    let Some(cases) = row["by_case"].as_object() else {
+        return Ok(());
+    };
+    for (case, statuses) in cases {
+        let mut cells = Vec::new();
+        for class in &classes {
+            let n: u64 = statuses
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter(|(status, _)| status_class(status) == class.as_str())
+                        .map(|(_, n)| count(n))
+                        .sum()
+                })
+                .unwrap_or(0);
+            cells.push(n.to_string());
+        }
+        writeln!(out, "| {case} | {} |", cells.join(" | "))?;
+    }
+    let totals: Vec<String> = classes
+        .iter()
+        .map(|c| count(&row["by_status"][c.as_str()]).to_string())
+        .collect();
+    writeln!(out, "| **all** | {} |\n", totals.join(" | "))?;
+    Ok(())
+}
+
+fn status_class(status: &str) -> String {
+    match status.as_bytes().first() {
+        Some(b @ b'1'..=b'5') => format!("{}xx", *b as char),
+        _ => status.to_owned(),
+    }
+}
