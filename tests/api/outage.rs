@@ -39,6 +39,17 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     assert!(res.text().await.unwrap().contains("unavailable"));
     answered_quickly("set", started);
 
+    // The page's server functions and panels say the same: a 503, never a
+    // 500 (their session extraction once turned the store's error into
+    // "Internal").
+    for name in ["get_session", "set_key", "inspect"] {
+        let res = app.call_with(name, "key=k&value=v").await;
+        assert_eq!(res.status(), 503, "{name}");
+        assert_eq!(res.text().await.unwrap(), "\"StoreUnavailable\"", "{name}");
+    }
+    let (status, body) = app.get("/inspector/panels").await;
+    assert_eq!(status, 503, "panels: {body}");
+
     backing.redis.as_mut().unwrap().resume();
 
     // fred reconnects on its own schedule (at most 2 s apart); until then

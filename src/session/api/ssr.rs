@@ -2,7 +2,10 @@
 
 use std::future::Future;
 
-use axum::http::{header::ACCEPT, request::Parts, Method, StatusCode};
+use axum::{
+    extract::FromRequestParts,
+    http::{header::ACCEPT, request::Parts, Method, StatusCode},
+};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
@@ -18,11 +21,16 @@ use crate::{
 };
 
 /// The caller's session.
+///
+/// Extracted here rather than with `leptos_axum::extract`, which turns every
+/// rejection into a string: a store that is down must stay a 503
+/// ([`AppError::StoreUnavailable`]), not become a 500.
 pub async fn session() -> Result<UserSession, AppError> {
-    leptos_axum::extract::<UserSession>().await.map_err(|err| {
-        tracing::error!(error = %err, "could not extract the session");
-        AppError::Internal
-    })
+    let Some(mut parts) = use_context::<Parts>() else {
+        tracing::error!("no request parts in a server function's context");
+        return Err(AppError::Internal);
+    };
+    UserSession::from_request_parts(&mut parts, &()).await
 }
 
 /// Runs `work` on the caller's session and shapes the answer for the caller:
