@@ -2,6 +2,9 @@
 # temporary folder, and stops them again. Sourced by test.sh after lib.sh:
 #   start_services   exports TEST_REDIS_URL and TEST_POSTGRES_URL
 #   stop_services    stops both and removes the folder (safe to call twice)
+#   stop_redis, start_redis, stop_postgres, start_postgres
+#                    an outage of one store, keeping its data (the start
+#                    returns once the store answers)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 # Runs a PostgreSQL program: as the `postgres` user when we are root, since
@@ -23,24 +26,45 @@ start_services() {
   SERVICES_DIR=$(mktemp -d /tmp/leptos-sessions-services.XXXXXX)
   chmod 755 "$SERVICES_DIR"
 
-  local redis_port; redis_port=$(free_port)
+  export SERVICES_DIR REDIS_PORT PG_PORT
+  REDIS_PORT=$(free_port)
   mkdir "$SERVICES_DIR/redis"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" \
-    --logfile "$SERVICES_DIR/redis/redis.log" --daemonize yes
-  wait_for redis-cli -p "$redis_port" ping
-  export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+  start_redis
+  export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 
-  local pg_port; pg_port=$(free_port)
+  PG_PORT=$(free_port)
   mkdir "$SERVICES_DIR/pg"
   [ "$(id -u)" -ne 0 ] || chown postgres "$SERVICES_DIR/pg"
   as_pg "$PG_BIN/initdb" -D "$SERVICES_DIR/pg/data" -U postgres --auth=trust \
     --no-sync --encoding=UTF8 >/dev/null
+  start_postgres
+  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  say "Redis on port $REDIS_PORT, PostgreSQL on port $PG_PORT (in $SERVICES_DIR)"
+}
+
+# No snapshots while running (the tests need none); `stop_redis` saves one
+# on the way down so that a restart finds its sessions again.
+start_redis() {
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" \
+    --logfile "$SERVICES_DIR/redis/redis.log" --daemonize yes
+  wait_for redis-cli -p "$REDIS_PORT" ping
+}
+
+stop_redis() {
+  local pid; pid=$(cat "$SERVICES_DIR/redis/redis.pid")
+  redis-cli -p "$REDIS_PORT" shutdown save >/dev/null 2>&1 || true
+  wait_for bash -c "! kill -0 $pid"
+}
+
+start_postgres() {
   as_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/server.log" -w \
-    -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
     start >/dev/null
-  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-  say "Redis on port $redis_port, PostgreSQL on port $pg_port (in $SERVICES_DIR)"
+}
+
+stop_postgres() {
+  as_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m fast -w stop >/dev/null
 }
 
 stop_services() {

@@ -58,8 +58,12 @@ impl Conn {
     }
 
     /// A form-encoded POST, as the hydrated page's server-function calls.
-    pub async fn post_form(&mut self, path: &str, body: &'static str) -> Result<Answer, String> {
-        let mut req = self.request(Method::POST, path, Bytes::from_static(body.as_bytes()));
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        body: impl Into<Bytes>,
+    ) -> Result<Answer, String> {
+        let mut req = self.request(Method::POST, path, body.into());
         let headers = req.headers_mut();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(

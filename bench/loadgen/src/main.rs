@@ -6,11 +6,14 @@
 //! - `sessions`: creates N sessions (for the memory and file-size figures).
 //! - `weight`: raw, gzip and brotli sizes of the built assets; one JSON line.
 //! - `fuzz`: hostile requests at scale; exits non-zero on a failure.
+//! - `outage`: users reading and writing while the store is stopped and
+//!   started; exits non-zero when a target is missed.
 //! - `report`: turns the JSON lines of a run into the results table.
 
 mod conn;
 mod fuzz;
 mod load;
+mod outage;
 mod report;
 mod resilience;
 mod sections;
@@ -84,6 +87,29 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Users read and write; `stop` runs after `down_at` seconds, `start`
+    /// after `down_for` more; prints a JSON line.
+    Outage {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+        #[arg(long, default_value_t = 3)]
+        down_at: u64,
+        #[arg(long, default_value_t = 5)]
+        down_for: u64,
+        /// Seconds of load after the store is back.
+        #[arg(long, default_value_t = 3)]
+        after: u64,
+        /// A bash command that stops the store.
+        #[arg(long)]
+        stop: String,
+        /// A bash command that starts it and returns once it answers.
+        #[arg(long)]
+        start: String,
+    },
     /// Reads the JSON lines of a run and prints the results in Markdown.
     Report { results: PathBuf },
 }
@@ -151,6 +177,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     row.failures, row.rss_unbounded
                 )
                 .into());
+            }
+        }
+        Command::Outage {
+            base,
+            target,
+            users,
+            down_at,
+            down_for,
+            after,
+            stop,
+            start,
+        } => {
+            let plan = outage::Plan {
+                base,
+                target,
+                users,
+                down_at: Duration::from_secs(down_at),
+                down_for: Duration::from_secs(down_for),
+                after: Duration::from_secs(after),
+                stop,
+                start,
+            };
+            let row = outage::run(&plan).await?;
+            println!("{}", serde_json::to_string(&row)?);
+            if !row.pass {
+                return Err("the outage missed a target (see the JSON line)".into());
             }
         }
         Command::Report { results } => print!("{}", report::render(&results)?),

@@ -1,0 +1,221 @@
+//! `outage`: users reading and writing while the store is stopped and
+//! started again by the caller's commands; what the users saw, in phases.
+
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use crate::conn::Conn;
+
+pub struct Plan {
+    pub base: String,
+    pub target: String,
+    pub users: usize,
+    /// When the store is stopped, from the start of the load.
+    pub down_at: Duration,
+    pub down_for: Duration,
+    /// How long the load goes on after the store is back.
+    pub after: Duration,
+    pub stop: String,
+    pub start: String,
+}
+
+/// What one request saw.
+struct Seen {
+    sent: Instant,
+    took: Duration,
+    /// The status, or 0 when the request got no answer.
+    status: u16,
+}
+
+#[derive(Serialize)]
+pub struct Row {
+    kind: &'static str,
+    target: String,
+    users: usize,
+    down_secs: f64,
+    requests: usize,
+    /// Answers other than 200 and 503, and requests with no answer.
+    pub others: usize,
+    /// Every status seen, with its count (0: no answer).
+    statuses: std::collections::BTreeMap<u16, usize>,
+    /// 503s while the store was down, and their p99 from two seconds in.
+    refused: usize,
+    refused_p99_after_2s_us: u64,
+    refused_max_after_2s_us: u64,
+    /// Requests sent from one second after the store answered again, and
+    /// how many of them succeeded.
+    after_1s: usize,
+    after_1s_ok: usize,
+    /// Users whose session (user and last acknowledged write) was intact
+    /// afterwards, out of all.
+    sessions_intact: usize,
+    pub pass: bool,
+}
+
+/// Runs the plan.
+///
+/// # Errors
+/// When a user cannot sign in, or a command cannot be run.
+pub async fn run(plan: &Plan) -> Result<Row, String> {
+    let mut conns = Vec::with_capacity(plan.users);
+    for _ in 0..plan.users {
+        let mut conn = Conn::open(&plan.base).await?;
+        let set = conn.get("/setsession", false).await?;
+        if set.status != 200 {
+            return Err(format!("/setsession answered {}", set.status));
+        }
+        conns.push(conn);
+    }
+    let begin = Instant::now();
+    let end = begin + plan.down_at + plan.down_for + plan.after;
+    let mut tasks = JoinSet::new();
+    for conn in conns {
+        tasks.spawn(user(conn, end));
+    }
+    tokio::time::sleep_until((begin + plan.down_at).into()).await;
+    in_background(&plan.stop).await?;
+    let down = Instant::now();
+    tokio::time::sleep_until((down + plan.down_for).into()).await;
+    // Returns once the store answers again (the command's own readiness check).
+    in_background(&plan.start).await?;
+    let back = Instant::now();
+
+    let mut seen = Vec::new();
+    let mut finished = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (conn, mut log, acked) = done.map_err(|e| e.to_string())?;
+        seen.append(&mut log);
+        finished.push((conn, acked));
+    }
+    let mut sessions_intact = 0;
+    for (mut conn, acked) in finished {
+        if intact(&mut conn, acked).await {
+            sessions_intact += 1;
+        }
+    }
+
+    let others = seen
+        .iter()
+        .filter(|s| !matches!(s.status, 200 | 503))
+        .count();
+    let refused = seen.iter().filter(|s| s.status == 503).count();
+    let mut statuses = std::collections::BTreeMap::new();
+    for s in &seen {
+        *statuses.entry(s.status).or_default() += 1;
+    }
+    let mut late = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+    for s in &seen {
+        if s.status == 503 && s.sent >= down + Duration::from_secs(2) && s.sent < back {
+            late.saturating_record(s.took.as_micros() as u64);
+        }
+    }
+    let after: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.sent >= back + Duration::from_secs(1))
+        .collect();
+    let after_1s_ok = after.iter().filter(|s| s.status == 200).count();
+    let p99 = late.value_at_quantile(0.99);
+    let pass = others == 0
+        && p99 < 50_000
+        && !after.is_empty()
+        && after_1s_ok == after.len()
+        && sessions_intact == plan.users;
+    Ok(Row {
+        kind: "outage",
+        target: plan.target.clone(),
+        users: plan.users,
+        down_secs: back.duration_since(down).as_secs_f64(),
+        requests: seen.len(),
+        others,
+        statuses,
+        refused,
+        refused_p99_after_2s_us: p99,
+        refused_max_after_2s_us: late.max(),
+        after_1s: after.len(),
+        after_1s_ok,
+        sessions_intact,
+        pass,
+    })
+}
+
+/// Reads and writes in turn until `end`; returns what it saw and the last
+/// value of its counter that a write answered 200 for.
+async fn user(mut conn: Conn, end: Instant) -> (Conn, Vec<Seen>, u64) {
+    let mut log = Vec::new();
+    let mut acked = 0;
+    let mut n = 0u64;
+    while Instant::now() < end {
+        n += 1;
+        let sent = Instant::now();
+        let answer = if n.is_multiple_of(2) {
+            conn.post_form("/api/set_key", format!("key=n&value={n}"))
+                .await
+        } else {
+            conn.get("/getsession", false).await
+        };
+        let status = answer.as_ref().map_or(0, |a| a.status);
+        if status == 200 && n.is_multiple_of(2) {
+            acked = n;
+        }
+        log.push(Seen {
+            sent,
+            took: sent.elapsed(),
+            status,
+        });
+        // A refusal comes at once: pace a refused user as a client honouring
+        // `Retry-After` would not, but without spinning the machine's cores.
+        if status != 200 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    (conn, log, acked)
+}
+
+/// The user is still signed in, and its key holds the last acknowledged
+/// write (or a later one whose answer was a timeout's 503).
+async fn intact(conn: &mut Conn, acked: u64) -> bool {
+    let Ok(answer) = conn.get("/getsession", false).await else {
+        return false;
+    };
+    if answer.body != "Welcome Admin" {
+        return false;
+    }
+    let Ok(keys) = conn.post_form("/api/list_keys", "").await else {
+        return false;
+    };
+    let Ok(keys) = serde_json::from_slice::<Vec<(String, String)>>(&keys.body) else {
+        return false;
+    };
+    let stored = keys
+        .iter()
+        .find(|(k, _)| k == "n")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    stored >= acked
+}
+
+/// Runs `command` off the runtime's threads, which the users need.
+async fn in_background(command: &str) -> Result<(), String> {
+    let command = command.to_owned();
+    tokio::task::spawn_blocking(move || shell(&command))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+fn shell(command: &str) -> Result<(), String> {
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(command)
+        .status()
+        .map_err(|e| format!("{command}: {e}"))?;
+    status
+        .success()
+        .then_some(())
+        .ok_or(format!("{command}: {status}"))
+}
