@@ -2,7 +2,7 @@
 # Hostile requests against the release binary on SQLite (see SECURITY.md,
 # "The fuzzer"): fails on any 5xx, a request left unanswered, memory that
 # grows without bound, or a panic in the server's log. Prints the run's JSON
-# line. Usage: scripts/check-fuzz.sh REQUESTS (the binary and
+# line; the server's log stays in target/fuzz/. Usage: scripts/check-fuzz.sh REQUESTS (the binary and
 # target/loadgen/release/loadgen must be built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,24 +10,26 @@ cd "$(dirname "$0")/.."
 requests=$1
 dir=$(mktemp -d /tmp/leptos-sessions-fuzz.XXXXXX)
 port=$(free_port)
+log=target/fuzz/server.log
+mkdir -p target/fuzz
 trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 # Production settings, so what is fuzzed is what is deployed.
 LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  SESSION_SECRET=fuzz-check-only-fuzz-check-only-fuzz-check-only-fuzz-check-0123 \
+  SESSION_SECRET=fuzz-check-only-fuzz-check-only-fuzz-check-only-fuzz-check-01234 \
   SESSION_COOKIE_SECURE=false SESSION_STORE="sqlite://$dir/sessions.db" RUST_LOG=warn \
-  target/release/leptos-sessions 2>"$dir/server.log" &
+  RUST_BACKTRACE=1 target/release/leptos-sessions 2>"$log" &
 pid=$!
 tries=100
 until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
-  tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$dir/server.log" >&2; say "the server did not come up"; exit 1; }
+  tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$log" >&2; say "the server did not come up"; exit 1; }
   sleep 0.1
 done
 
 status=0
 target/loadgen/release/loadgen fuzz --base "http://127.0.0.1:$port" --requests "$requests" --pid "$pid" || status=$?
-if grep -q "panicked" "$dir/server.log"; then
-  grep -m5 -A3 "panicked" "$dir/server.log" >&2
+if grep -q "panicked" "$log"; then
+  grep -m5 -A3 "panicked" "$log" >&2
   say "the server panicked"; exit 1
 fi
 curl -fs "http://127.0.0.1:$port/livez" >/dev/null || { say "the server did not survive the run"; exit 1; }

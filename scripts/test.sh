@@ -43,7 +43,11 @@ CARGO_TERM_QUIET=true cargo leptos build --release --precompress
 
 step "hostile requests: 50,000 from the fuzzer against the release binary (1,000,000 in make bench)"
 cargo build --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen
-scripts/check-fuzz.sh 50000 >/dev/null
+scripts/check-fuzz.sh 50000
+
+step "store outages under load: Redis, then PostgreSQL, stopped for 5 s and started under 64 users"
+scripts/check-outage.sh redis
+scripts/check-outage.sh postgres
 
 step "release binary: SIGTERM exits 0 and sessions outlive a restart"
 rm -rf target/check-restart

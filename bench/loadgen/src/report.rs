@@ -46,6 +46,7 @@ pub fn render(results: &Path) -> Result<String, Error> {
     for fuzz in of("fuzz") {
         crate::resilience::hostile_requests(&mut out, fuzz)?;
     }
+    crate::resilience::outages(&mut out, &of("outage").collect::<Vec<_>>())?;
     Ok(out)
 }
 

@@ -1,4 +1,5 @@
-//! The results sections for hostile input and failure: the fuzzer's counts.
+//! The results sections for hostile input and failure: the fuzzer's
+//! counts and the store outages.
 
 use std::fmt::Write;
 
@@ -73,4 +74,52 @@ fn status_class(status: &str) -> String {
         Some(b @ b'1'..=b'5') => format!("{}xx", *b as char),
         _ => status.to_owned(),
     }
+}
+
+/// One row per store stopped under load.
+pub fn outages(out: &mut String, rows: &[&Value]) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "## Store outages under load\n\n{} users read and write (`GET /getsession`, the \
+         `set_key` server function) through the release binary; the store is stopped for 5 s \
+         and started again (`scripts/check-outage.sh`). Goals: only 200s and 503s, a p99 under \
+         50 ms for the 503s from 2 s into the outage, every request from 1 s after the store \
+         is back a 200, every session (its user and last acknowledged write) intact.\n",
+        rows[0]["users"]
+    )?;
+    writeln!(
+        out,
+        "| store | down | requests | 503s | other answers | p99 (max) of 503s from 2 s | \
+         ok from 1 s after | sessions intact | |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---|")?;
+    for row in rows {
+        let n = |k: &str| row[k].as_u64().unwrap_or(0);
+        let ms = |k: &str| row[k].as_f64().unwrap_or(0.0) / 1000.0;
+        writeln!(
+            out,
+            "| {} | {:.1} s | {} | {} | {} | {:.1} ms ({:.0} ms) | {} of {} | {} of {} | {} |",
+            row["target"].as_str().unwrap_or_default(),
+            row["down_secs"].as_f64().unwrap_or(0.0),
+            n("requests"),
+            n("refused"),
+            n("others"),
+            ms("refused_p99_after_2s_us"),
+            ms("refused_max_after_2s_us"),
+            n("after_1s_ok"),
+            n("after_1s"),
+            n("sessions_intact"),
+            n("users"),
+            if row["pass"] == true {
+                "met"
+            } else {
+                "**missed**"
+            },
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
 }
