@@ -55,6 +55,12 @@ scripts/check-restart.sh "sqlite://target/check-restart/sessions.db"
 scripts/check-restart.sh "$TEST_REDIS_URL"
 scripts/check-restart.sh "$TEST_POSTGRES_URL"
 
+step "release binary: SIGTERM under 64 users answers every request it took, exits 0 within 12 s, loses no write"
+rm -rf target/check-drain
+scripts/check-drain.sh "sqlite://target/check-drain/sessions.db"
+scripts/check-drain.sh "$TEST_REDIS_URL"
+scripts/check-drain.sh "$TEST_POSTGRES_URL"
+
 step ".env.example: sourced as it is, it changes nothing (plain-http cookie under LEPTOS_ENV=DEV)"
 scripts/check-env-example.sh
 

@@ -1,10 +1,11 @@
 //! Builds the router and serves it.
 
 use std::{
-    future::Future,
+    future::{Future, IntoFuture},
     io,
     net::SocketAddr,
     sync::{Arc, OnceLock},
+    time::Duration,
 };
 
 use axum::{extract::FromRef, routing::get, serve::ListenerExt, Router};
@@ -127,7 +128,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, lets in-flight requests (and their
-    /// session writes) finish, stops the sweeper, then closes the store.
+    /// session writes) finish for up to [`SHUTDOWN_GRACE`], stops the
+    /// sweeper, then closes the store.
     ///
     /// # Errors
     /// An I/O error from the listener.
@@ -143,9 +145,32 @@ impl Application {
                 tracing::warn!(error = %err, "could not set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router)
+        let (stopping, stopped) = tokio::sync::oneshot::channel();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stopping.send(());
+        };
+        let serve = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .into_future();
+        // A client that keeps its connection busy (a stalled upload, a
+        // request trickled in) must not keep the process from exiting: a
+        // process manager's own grace period would end in a SIGKILL, and
+        // with it the writes of every other request.
+        let grace = async {
+            if stopped.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serve => served?,
+            () = grace => tracing::warn!(
+                grace_secs = SHUTDOWN_GRACE.as_secs(),
+                "connections still open at the end of the shutdown grace; closing them"
+            ),
+        }
         if let Some(sweeper) = self.sweeper {
             sweeper.stop().await;
         }
@@ -153,6 +178,11 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long requests in flight at SIGTERM may take to finish. Under the 30 s
+/// most process managers wait (Kubernetes, systemd's default is 90 s)
+/// before they kill.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves `settings` until SIGTERM or Ctrl-C.
 ///

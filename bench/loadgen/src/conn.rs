@@ -43,6 +43,16 @@ impl Conn {
         })
     }
 
+    /// The jar, to hand a session to another connection (or process).
+    pub fn cookies(&self) -> HashMap<String, String> {
+        self.jar.clone()
+    }
+
+    /// Replaces the jar with `cookies` (from [`Conn::cookies`]).
+    pub fn set_cookies(&mut self, cookies: HashMap<String, String>) {
+        self.jar = cookies;
+    }
+
     /// Forgets every cookie: the next request is a new visitor's.
     pub fn clear_cookies(&mut self) {
         self.jar.clear();

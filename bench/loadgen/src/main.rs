@@ -8,15 +8,21 @@
 //! - `fuzz`: hostile requests at scale; exits non-zero on a failure.
 //! - `outage`: users reading and writing while the store is stopped and
 //!   started; exits non-zero when a target is missed.
+//! - `drain`, `drain-check`: users reading and writing while the server is
+//!   sent SIGTERM; then, on a new instance, whether every acknowledged
+//!   write is there.
+//! - `soak`: mixed load for minutes, with each minute's figures.
 //! - `report`: turns the JSON lines of a run into the results table.
 
 mod conn;
+mod drain;
 mod fuzz;
 mod load;
 mod outage;
 mod report;
 mod resilience;
 mod sections;
+mod soak;
 mod targets;
 mod weight;
 mod workload;
@@ -109,6 +115,47 @@ enum Command {
         /// A bash command that starts it and returns once it answers.
         #[arg(long)]
         start: String,
+    },
+    /// Users read and write; the server is sent SIGTERM after
+    /// `signal_after` seconds; prints a JSON line and leaves each user's
+    /// session and last acknowledged write in `state`.
+    Drain {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+        #[arg(long)]
+        pid: u32,
+        #[arg(long, default_value_t = 2)]
+        signal_after: u64,
+        #[arg(long)]
+        state: PathBuf,
+    },
+    /// Checks the sessions `drain` left against a new instance.
+    DrainCheck {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        state: PathBuf,
+    },
+    /// Mixed load (reads, writes, notes, page views) for `minutes`; one
+    /// JSON line with each minute's figures.
+    Soak {
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+        #[arg(long)]
+        pid: u32,
+        /// The SQLite file's write-ahead log.
+        #[arg(long)]
+        wal: PathBuf,
     },
     /// Reads the JSON lines of a run and prints the results in Markdown.
     Report { results: PathBuf },
@@ -203,6 +250,58 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string(&row)?);
             if !row.pass {
                 return Err("the outage missed a target (see the JSON line)".into());
+            }
+        }
+        Command::Drain {
+            base,
+            target,
+            users,
+            pid,
+            signal_after,
+            state,
+        } => {
+            let plan = drain::Plan {
+                base,
+                target,
+                users,
+                pid,
+                signal_after: Duration::from_secs(signal_after),
+            };
+            let row = drain::run(&plan, &state).await?;
+            println!("{}", serde_json::to_string(&row)?);
+            if row.failures > 0 {
+                return Err("requests taken before the signal went unanswered".into());
+            }
+        }
+        Command::DrainCheck {
+            base,
+            target,
+            state,
+        } => {
+            let row = drain::check(&base, &target, &state).await?;
+            println!("{}", serde_json::to_string(&row)?);
+            if row.intact < row.users || row.unanswered_landed > 0 {
+                return Err("a session lost a write, or shows one never answered".into());
+            }
+        }
+        Command::Soak {
+            base,
+            users,
+            minutes,
+            pid,
+            wal,
+        } => {
+            let plan = soak::Plan {
+                base,
+                users,
+                minutes,
+                pid,
+                wal,
+            };
+            let row = soak::run(&plan).await?;
+            println!("{}", serde_json::to_string(&row)?);
+            if !row.pass {
+                return Err("the soak missed a target (see the JSON line)".into());
             }
         }
         Command::Report { results } => print!("{}", report::render(&results)?),

@@ -47,6 +47,14 @@ pub fn render(results: &Path) -> Result<String, Error> {
         crate::resilience::hostile_requests(&mut out, fuzz)?;
     }
     crate::resilience::outages(&mut out, &of("outage").collect::<Vec<_>>())?;
+    crate::resilience::restarts(
+        &mut out,
+        &of("drain").collect::<Vec<_>>(),
+        &of("drain-check").collect::<Vec<_>>(),
+    )?;
+    for soak in of("soak") {
+        crate::resilience::soak(&mut out, soak)?;
+    }
     Ok(out)
 }
 

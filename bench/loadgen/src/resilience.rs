@@ -1,5 +1,5 @@
 //! The results sections for hostile input and failure: the fuzzer's
-//! counts and the store outages.
+//! counts, the store outages, SIGTERM under load and the soak.
 
 use std::fmt::Write;
 
@@ -119,6 +119,90 @@ pub fn outages(out: &mut String, rows: &[&Value]) -> Result<(), Error> {
                 "**missed**"
             },
         )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// SIGTERM under load, one row per store, with the new instance's check.
+pub fn restarts(out: &mut String, drains: &[&Value], checks: &[&Value]) -> Result<(), Error> {
+    if drains.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "## SIGTERM under load\n\n{} users read and write (`GET /getsession`, `set_key`) \
+         through the release binary; after 2 s it is sent SIGTERM (`scripts/check-drain.sh`). \
+         A request the server did not take (refused, or its connection closed before it was \
+         read) is fine; one it took must get its whole answer. A new instance then reads every \
+         session: the last acknowledged write must be there, and no write that went \
+         unanswered. The bound on exit is 12 s (10 s of grace for requests in flight, then \
+         the store's close).\n",
+        drains[0]["users"]
+    )?;
+    writeln!(
+        out,
+        "| store | requests | broken or non-200 | not taken | exit after SIGTERM | sessions intact | unanswered writes landed |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
+    for drain in drains {
+        let target = drain["target"].as_str().unwrap_or_default();
+        let check = checks.iter().find(|c| c["target"] == target);
+        let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
+        let (intact, landed) = check.map_or(("–".into(), "–".into()), |c| {
+            (
+                format!("{} of {}", n(c, "intact"), n(c, "users")),
+                n(c, "unanswered_landed").to_string(),
+            )
+        });
+        writeln!(
+            out,
+            "| {target} | {} | {} | {} | {} ms | {intact} | {landed} |",
+            n(drain, "requests"),
+            n(drain, "failures"),
+            n(drain, "not_taken"),
+            n(drain, "exit_ms"),
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The soak, minute by minute.
+pub fn soak(out: &mut String, row: &Value) -> Result<(), Error> {
+    let minutes = row["minutes"].as_array().cloned().unwrap_or_default();
+    writeln!(
+        out,
+        "## Soak\n\n{} minutes of mixed load from {} users on SQLite with its read cache \
+         (by turn: `GET /getsession`, a `set_key`, a note, a page view). Goals: no errors, \
+         the last minute's p99 within twice the first's (plus 1 ms), RSS at the end within a \
+         tenth (plus 16 MiB) of the second minute's, the write-ahead log never over 64 MiB: \
+         **{}**.\n",
+        minutes.len(),
+        row["users"],
+        if row["pass"] == true { "met" } else { "missed" },
+    )?;
+    writeln!(
+        out,
+        "| minute | requests | errors | p50 | p99 | RSS | WAL |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|")?;
+    for m in &minutes {
+        let n = |k: &str| m[k].as_u64().unwrap_or(0);
+        writeln!(
+            out,
+            "| {} | {} | {} | {:.2} ms | {:.2} ms | {} MB | {:.1} MB |",
+            n("minute"),
+            n("requests"),
+            n("errors"),
+            n("p50_us") as f64 / 1000.0,
+            n("p99_us") as f64 / 1000.0,
+            n("rss_kb") / 1024,
+            n("wal_bytes") as f64 / 1_048_576.0,
+        )?;
+    }
+    if let Some(why) = row["first_error"].as_str() {
+        writeln!(out, "\nFirst error: {why}")?;
     }
     writeln!(out)?;
     Ok(())
