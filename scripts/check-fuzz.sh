@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Hostile requests against the release binary on SQLite (see SECURITY.md,
-# "The fuzzer"): fails on any 5xx, a request left unanswered, memory that
+# Hostile requests against the release binary on SQLite (SECURITY.md,
+# row 15): fails on any 5xx, a request left unanswered, memory that
 # grows without bound, or a panic in the server's log. Prints the run's JSON
 # line; the server's log stays in target/fuzz/. Usage: scripts/check-fuzz.sh REQUESTS (the binary and
 # target/loadgen/release/loadgen must be built).

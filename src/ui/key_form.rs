@@ -18,7 +18,8 @@ pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
     let about = move |field: Field| {
         move || {
             refused
-                .get()
+                .try_get()
+                .flatten()
                 .filter(|err| err.field() == Some(field))
                 .map(|err| err.to_string())
         }

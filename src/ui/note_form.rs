@@ -24,7 +24,7 @@ pub fn NoteForm() -> impl IntoView {
                         maxlength=NOTE_MAX_CHARS
                         autocomplete="off"
                         value=move || {
-                            stored_note.get().and_then(Result::ok).flatten().unwrap_or_default()
+                            stored_note.try_get().flatten().and_then(Result::ok).flatten().unwrap_or_default()
                         }
                     />
                     <button type="submit">"Save note"</button>

@@ -32,7 +32,7 @@ pub fn Workbench() -> impl IntoView {
 
     let rereads = RwSignal::new(0_u32);
     let reread = move || rereads.update(|n| *n += 1);
-    let panels = Resource::new(move || rereads.get(), |_| panels());
+    let panels = Resource::new(move || rereads.try_get().unwrap_or_default(), |_| panels());
     let tell_other_tabs = StoredValue::new(browser::keep_in_step(reread));
 
     let latest = RwSignal::new(None::<Shown>);
@@ -66,12 +66,19 @@ pub fn Workbench() -> impl IntoView {
     let query = use_query_map();
     let redirected = Resource::new(
         move || {
-            let query = query.read();
-            (query.get("answer"), query.get("error"))
+            query
+                .try_read()
+                .map(|query| (query.get("answer"), query.get("error")))
+                .unwrap_or_default()
         },
         |(answer, error)| async move { answer_from_redirect(answer, error).await },
     );
-    let shown = move || latest.get().or_else(|| redirected.get().flatten());
+    let shown = move || {
+        latest
+            .try_get()
+            .flatten()
+            .or_else(|| redirected.try_get().flatten().flatten())
+    };
     let refused = Signal::derive(move || shown().and_then(Result::err));
 
     // Effects run only in the browser, so this flips once hydration is done;
@@ -82,13 +89,16 @@ pub fn Workbench() -> impl IntoView {
         browser::tick_countdowns();
     });
 
+    // Every read in the view is a `try_` one: when a visitor leaves while
+    // the page streams, leptos may run a closure once more after the page's
+    // signals are gone, and a plain `get` would panic a server thread.
     // One boundary for the page's three reads (the redirect's answer, the
     // note, the panels): each boundary costs the bundle its own code.
     view! {
         <section
             class="panel"
-            data-hydrated=move || hydrated.get().then_some("true")
-            aria-busy=move || sent.pending().get().to_string()
+            data-hydrated=move || hydrated.try_get().unwrap_or_default().then_some("true")
+            aria-busy=move || sent.pending().try_get().unwrap_or_default().to_string()
             on:submit=on_submit
         >
             <h1>"Server-side sessions"</h1>

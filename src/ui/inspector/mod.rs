@@ -21,7 +21,8 @@ pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
     let side = move |pick: fn(Panels) -> String| {
         move || {
             panels
-                .get()
+                .try_get()
+                .flatten()
                 .and_then(Result::ok)
                 .map(pick)
                 .unwrap_or_default()
@@ -29,7 +30,8 @@ pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
     };
     let failed = move || {
         panels
-            .get()
+            .try_get()
+            .flatten()
             .and_then(Result::err)
             .map(|err| err.to_string())
     };
@@ -61,12 +63,13 @@ fn scripts_see(panels: Resource<Result<Panels, AppError>>) -> impl Fn() -> Strin
         seen.set(Some(browser::document_cookie()));
     });
     move || {
-        let Some(cookies) = seen.get() else {
+        let Some(cookies) = seen.try_get().flatten() else {
             return "With JavaScript on, this line shows what the page's own scripts can read of it."
                 .to_owned();
         };
         let name = panels
-            .get()
+            .try_get()
+            .flatten()
             .and_then(Result::ok)
             .map_or_else(|| "session".to_owned(), |p| p.cookie);
         let holds = cookies

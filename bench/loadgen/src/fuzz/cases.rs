@@ -78,6 +78,7 @@ pub const CLASSES: &[&str] = &[
     "path-query",
     "obs-text-header",
     "header-flood",
+    "abandoned-page",
     "form",
 ];
 
@@ -301,6 +302,24 @@ impl Gen {
                     ));
                     breaks_off = true;
                 }
+            }
+            "abandoned-page" => {
+                // A visitor who leaves while the page renders: the request,
+                // then the client's side of the connection closed at once.
+                target = self
+                    .pick(&[
+                        "/",
+                        "/?answer=set",
+                        "/?error=key_missing",
+                        "/inspector/panels",
+                    ])
+                    .as_bytes()
+                    .to_vec();
+                headers.push((
+                    "Cookie".into(),
+                    format!("session={}", self.good).into_bytes(),
+                ));
+                breaks_off = true;
             }
             _ => {
                 // "form": well-formed calls with odd values, as the page's
