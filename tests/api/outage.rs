@@ -49,6 +49,10 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     }
     let (status, body) = app.get("/inspector/panels").await;
     assert_eq!(status, 503, "panels: {body}");
+    // A visitor without a cookie needs no store: the page still renders.
+    let res = stranger.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Set session"));
 
     backing.redis.as_mut().unwrap().resume();
 
