@@ -15,7 +15,7 @@ pub fn hostile_requests(out: &mut String, row: &Value) -> Result<(), Error> {
         "## Hostile requests\n\n{} requests from `loadgen fuzz` ({:.0} s, {:.0} req/s) against \
          the release binary on SQLite; what it sends and what counts as a failure are in \
          SECURITY.md. **{} failures** (a 5xx, or a request left unanswered for 10 s). The \
-         server's RSS after a tenth, half and all of the requests: {}.\n",
+         server's RSS after each tenth of the requests: {}.\n",
         count(&row["requests"]),
         row["secs"].as_f64().unwrap_or(0.0),
         row["rps"].as_f64().unwrap_or(0.0),

@@ -49,7 +49,7 @@ pub struct Row {
     /// 5xx answers that were not a store outage's 503, plus hung requests.
     pub failures: u64,
     samples: Vec<String>,
-    /// The server's RSS in KiB: after the first tenth, at half way, at the end.
+    /// The server's RSS in KiB after each tenth of the requests.
     rss_kb: Vec<u64>,
     pub rss_unbounded: bool,
 }
@@ -155,11 +155,12 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
     })
 }
 
-/// Growth from half way to the end more than a fifth over the first half's
-/// own growth and a 32 MiB allowance: memory that keeps climbing with the
-/// request count rather than settling.
+/// Growth from half way to the end more than a fifth over the growth from
+/// the first tenth to half way, plus a 32 MiB allowance: memory that keeps
+/// climbing with the request count rather than settling.
 fn unbounded(rss_kb: &[u64]) -> bool {
-    let [early, half, end] = rss_kb else {
+    let (Some(early), Some(half), Some(end)) = (rss_kb.first(), rss_kb.get(4), rss_kb.last())
+    else {
         return false;
     };
     let first = half.saturating_sub(*early);
@@ -238,11 +239,11 @@ async fn good_cookie(host: &str) -> Result<String, String> {
         })
 }
 
-/// RSS (KiB) after a tenth of the requests, half, and all of them.
+/// RSS (KiB) after each tenth of the requests.
 async fn sample_rss(pid: u32, next: Arc<AtomicU64>, total: u64) -> Vec<u64> {
     let mut samples = Vec::new();
-    for fraction in [0.1, 0.5, 1.0] {
-        let at = (total as f64 * fraction) as u64;
+    for tenth in 1..=10 {
+        let at = total * tenth / 10;
         while next.load(Ordering::Relaxed) < at {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
