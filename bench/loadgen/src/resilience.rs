@@ -15,7 +15,7 @@ pub fn hostile_requests(out: &mut String, row: &Value) -> Result<(), Error> {
         "## Hostile requests\n\n{} requests from `loadgen fuzz` ({:.0} s, {:.0} req/s) against \
          the release binary on SQLite; what it sends and what counts as a failure are in \
          SECURITY.md. **{} failures** (a 5xx, or a request left unanswered for 10 s). The \
-         server's RSS after each tenth of the requests: {}.\n",
+         server's RSS after each tenth of the requests: {} ({}).\n",
         count(&row["requests"]),
         row["secs"].as_f64().unwrap_or(0.0),
         row["rps"].as_f64().unwrap_or(0.0),
@@ -28,6 +28,11 @@ pub fn hostile_requests(out: &mut String, row: &Value) -> Result<(), Error> {
                 .collect::<Vec<_>>()
                 .join(", "))
             .unwrap_or_default(),
+        if row["rss_unbounded"] == true {
+            "**growing without bound**"
+        } else {
+            "bounded"
+        },
     )?;
     // The four classes always, so a column of zeros shows there were none.
     let mut classes: Vec<String> = ["2xx", "3xx", "4xx", "5xx"].map(String::from).to_vec();
