@@ -71,6 +71,9 @@ pub fn hostile_requests(out: &mut String, row: &Value) -> Result<(), Error> {
         .map(|c| count(&row["by_status"][c.as_str()]).to_string())
         .collect();
     writeln!(out, "| **all** | {} |\n", totals.join(" | "))?;
+    for sample in row["samples"].as_array().into_iter().flatten() {
+        writeln!(out, "- failure: `{}`", sample.as_str().unwrap_or_default())?;
+    }
     Ok(())
 }
 
