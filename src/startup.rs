@@ -8,10 +8,13 @@ use std::{
     time::Duration,
 };
 
-use axum::{extract::FromRef, routing::get, serve::ListenerExt, Router};
+use axum::{
+    extract::FromRef, handler::Handler, middleware, routing::get, serve::ListenerExt, Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 
 use crate::{
     app::{shell, App},
@@ -76,7 +79,15 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .route("/healthz", get(healthz))
         .route("/livez", get(livez))
         .merge(assets::router(&settings.leptos))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        // The 404 page is a render too: run to its end like the others.
+        .fallback_service(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(http::to_the_end::to_the_end))
+                .service(
+                    leptos_axum::file_and_error_handler::<AppState, _>(shell)
+                        .with_state(state.clone()),
+                ),
+        );
     http::around_everything(app).with_state(state)
 }
 

@@ -5,6 +5,7 @@
 pub mod cookie;
 pub mod cross_site;
 pub mod guard;
+pub mod to_the_end;
 
 use axum::{
     http::{
@@ -39,6 +40,9 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     };
     routes.layer(
         ServiceBuilder::new()
+            // 0. The request runs to its end even if its client hangs up:
+            //    its session write lands, and its page's memory is freed.
+            .layer(middleware::from_fn(to_the_end::to_the_end))
             // 1. State-changing requests (server functions are POSTs): only
             //    this site's pages may send them, bodies are bounded, and
             //    their errors get the status the error calls for.
