@@ -110,7 +110,7 @@ impl Conn {
             .sender
             .send_request(req)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| with_cause(&e))?;
         for value in res.headers().get_all(header::SET_COOKIE) {
             let Some(cookie) = value.to_str().ok().and_then(|v| Cookie::parse(v).ok()) else {
                 continue;
@@ -133,7 +133,7 @@ impl Conn {
             .into_body()
             .collect()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| with_cause(&e))?
             .to_bytes();
         Ok(Answer {
             status,
@@ -153,4 +153,13 @@ async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, String> {
         .map_err(|e| e.to_string())?;
     tokio::spawn(connection);
     Ok(sender)
+}
+
+/// hyper's error and what caused it ("connection error: Connection reset by
+/// peer"): its own words alone do not say which.
+fn with_cause(err: &hyper::Error) -> String {
+    match std::error::Error::source(err) {
+        Some(cause) => format!("{err}: {cause}"),
+        None => err.to_string(),
+    }
 }
