@@ -47,8 +47,11 @@ pub struct Sqlite {
     /// Whether this instance holds the file alone (see [`lock`]).
     sole: bool,
     writes: Arc<Mutex<()>>,
-    /// Held while the store is open; see [`lock`].
-    _lock: Arc<File>,
+    /// Held while the store is open, and let go by [`Backend::close`]
+    /// rather than by the last clone's drop, so that a new instance can open
+    /// the file as soon as this one has closed (a task of the old server may
+    /// still be dropping its clone); see [`lock`].
+    lock: Arc<std::sync::Mutex<Option<File>>>,
 }
 
 impl Sqlite {
@@ -85,7 +88,7 @@ impl Sqlite {
             pool,
             sole,
             writes: Arc::default(),
-            _lock: Arc::new(lock),
+            lock: Arc::new(std::sync::Mutex::new(Some(lock))),
         })
     }
 
@@ -240,6 +243,9 @@ impl Backend for Sqlite {
 
     async fn close(&self) {
         self.pool.close().await;
+        if let Ok(mut lock) = self.lock.lock() {
+            lock.take();
+        }
     }
 }
 
