@@ -17,20 +17,7 @@ state=$(mktemp)
 log=$(mktemp)
 trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; rm -f "$state" "$log"' EXIT
 
-start() {
-  LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-    SESSION_SECRET=drain-check-only-drain-check-only-drain-check-only-drain-check-0 \
-    SESSION_COOKIE_SECURE=false SESSION_STORE="$store" RUST_LOG=warn \
-    target/release/leptos-sessions 2>>"$log" &
-  pid=$!
-  local tries=100
-  until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
-    tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$log" >&2; say "the server did not come up"; exit 1; }
-    sleep 0.1
-  done
-}
-
-start
+start_release "$store" "$log"
 row=$(target/loadgen/release/loadgen drain --base "http://127.0.0.1:$port" --target "${store%%:*}" \
   --users 64 --pid "$pid" --signal-after 2 --state "$state") || { echo "$row"; exit 1; }
 echo "$row"
@@ -39,7 +26,7 @@ pid=
 [ "$status" -eq 0 ] || { cat "$log" >&2; say "SIGTERM under load: exit status $status, expected 0"; exit 1; }
 exit_ms=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["exit_ms"])' "$row")
 [ "$exit_ms" -le "$bound_ms" ] || { say "exit took $exit_ms ms, over the $bound_ms ms bound"; exit 1; }
-start
+start_release "$store" "$log"
 target/loadgen/release/loadgen drain-check --base "http://127.0.0.1:$port" --target "${store%%:*}" --state "$state"
-if grep -q "panicked" "$log"; then grep -m5 -A3 "panicked" "$log" >&2; say "the server panicked"; exit 1; fi
+no_panic "$log"
 say "ok: SIGTERM under 64 users (${store%%:*}): every taken request answered, exit 0 in $exit_ms ms, every acknowledged write there"

@@ -15,23 +15,12 @@ mkdir -p target/fuzz
 trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 # Production settings, so what is fuzzed is what is deployed.
-LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  SESSION_SECRET=fuzz-check-only-fuzz-check-only-fuzz-check-only-fuzz-check-01234 \
-  SESSION_COOKIE_SECURE=false SESSION_STORE="sqlite://$dir/sessions.db" RUST_LOG=warn \
-  RUST_BACKTRACE=1 target/release/leptos-sessions 2>"$log" &
-pid=$!
-tries=100
-until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
-  tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$log" >&2; say "the server did not come up"; exit 1; }
-  sleep 0.1
-done
+: > "$log"
+start_release "sqlite://$dir/sessions.db" "$log"
 
 status=0
 target/loadgen/release/loadgen fuzz --base "http://127.0.0.1:$port" --requests "$requests" --pid "$pid" || status=$?
-if grep -q "panicked" "$log"; then
-  grep -m5 -A3 "panicked" "$log" >&2
-  say "the server panicked"; exit 1
-fi
+no_panic "$log"
 curl -fs "http://127.0.0.1:$port/livez" >/dev/null || { say "the server did not survive the run"; exit 1; }
 [ "$status" -eq 0 ] || { say "the fuzzer found failures (see the JSON line's samples)"; exit 1; }
 say "ok: $requests hostile requests, no 5xx, no hang, no panic, memory bounded"

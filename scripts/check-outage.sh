@@ -20,20 +20,11 @@ port=$(free_port)
 log=$(mktemp)
 trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 
-LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  SESSION_SECRET=outage-check-only-outage-check-only-outage-check-only-0123456789 \
-  SESSION_COOKIE_SECURE=false SESSION_STORE="$store" RUST_LOG=warn \
-  target/release/leptos-sessions 2>"$log" &
-pid=$!
-tries=100
-until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
-  tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$log" >&2; say "the server did not come up"; exit 1; }
-  sleep 0.1
-done
+start_release "$store" "$log"
 
 services=". scripts/lib.sh; . scripts/services.sh"
 target/loadgen/release/loadgen outage --base "http://127.0.0.1:$port" --target "$which" \
   --users 64 --down-at 3 --down-for 5 --after 3 \
   --stop "$services; stop_$which" --start "$services; start_$which"
-if grep -q "panicked" "$log"; then grep -m5 -A3 "panicked" "$log" >&2; say "the server panicked"; exit 1; fi
+no_panic "$log"
 say "ok: $which stopped for 5 s under 64 users: only 200s and 503s, fast refusals, full recovery, sessions intact"

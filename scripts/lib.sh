@@ -25,3 +25,22 @@ npm_ci() {
 }
 # A free TCP port on loopback.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# The release binary in production mode on store $1 at 127.0.0.1:$port, its
+# log appended to file $2; sets pid, and returns once /healthz answers (10 s
+# at most). For the check-*.sh scripts.
+start_release() {
+  LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+    SESSION_SECRET=release-check-only-release-check-only-release-check-only-0123456 \
+    SESSION_COOKIE_SECURE=false SESSION_STORE="$1" RUST_LOG=warn RUST_BACKTRACE=1 \
+    target/release/leptos-sessions 2>>"$2" &
+  pid=$!
+  local tries=100
+  until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || { cat "$2" >&2; say "the server did not come up"; exit 1; }
+    sleep 0.1
+  done
+}
+# Fails the script when the server's log $1 shows a panic.
+no_panic() {
+  if grep -q "panicked" "$1"; then grep -m5 -A3 "panicked" "$1" >&2; say "the server panicked"; exit 1; fi
+}
