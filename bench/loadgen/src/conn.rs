@@ -143,6 +143,30 @@ impl Conn {
     }
 }
 
+/// `users` connections, each signed in with the seed's `/setsession`.
+///
+/// # Errors
+/// When the server cannot be reached or does not set the session.
+pub async fn signed_in(base: &str, users: usize) -> Result<Vec<Conn>, String> {
+    let mut conns = Vec::with_capacity(users);
+    for _ in 0..users {
+        let mut conn = Conn::open(base).await?;
+        let set = conn.get("/setsession", false).await?;
+        if set.status != 200 {
+            return Err(format!("/setsession answered {}", set.status));
+        }
+        conns.push(conn);
+    }
+    Ok(conns)
+}
+
+/// The resident memory of process `pid`, in KiB.
+pub fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, String> {
     let stream = TcpStream::connect(host)
         .await

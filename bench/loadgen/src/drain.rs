@@ -63,15 +63,7 @@ pub struct Row {
 /// # Errors
 /// When a user cannot sign in, or the signal cannot be sent.
 pub async fn run(plan: &Plan, state: &Path) -> Result<Row, String> {
-    let mut conns = Vec::with_capacity(plan.users);
-    for _ in 0..plan.users {
-        let mut conn = Conn::open(&plan.base).await?;
-        let set = conn.get("/setsession", false).await?;
-        if set.status != 200 {
-            return Err(format!("/setsession answered {}", set.status));
-        }
-        conns.push(conn);
-    }
+    let conns = crate::conn::signed_in(&plan.base, plan.users).await?;
     // Users stop once the server does; this is for a server that never does.
     let deadline = Instant::now() + plan.signal_after + Duration::from_secs(60);
     let mut tasks = JoinSet::new();

@@ -63,15 +63,7 @@ pub struct Row {
 /// # Errors
 /// When a user cannot sign in, or a command cannot be run.
 pub async fn run(plan: &Plan) -> Result<Row, String> {
-    let mut conns = Vec::with_capacity(plan.users);
-    for _ in 0..plan.users {
-        let mut conn = Conn::open(&plan.base).await?;
-        let set = conn.get("/setsession", false).await?;
-        if set.status != 200 {
-            return Err(format!("/setsession answered {}", set.status));
-        }
-        conns.push(conn);
-    }
+    let conns = crate::conn::signed_in(&plan.base, plan.users).await?;
     let begin = Instant::now();
     let end = begin + plan.down_at + plan.down_for + plan.after;
     let mut tasks = JoinSet::new();

@@ -12,7 +12,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use crate::conn::Conn;
+use crate::conn::{rss_kb, Conn};
 
 pub struct Plan {
     pub base: String,
@@ -70,12 +70,8 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
     let begin = Instant::now();
     let end = begin + Duration::from_secs(60 * minutes as u64);
     let mut tasks = JoinSet::new();
-    for i in 0..plan.users {
-        let mut conn = Conn::open(&plan.base).await?;
-        let set = conn.get("/setsession", false).await?;
-        if set.status != 200 {
-            return Err(format!("/setsession answered {}", set.status));
-        }
+    let conns = crate::conn::signed_in(&plan.base, plan.users).await?;
+    for (i, mut conn) in conns.into_iter().enumerate() {
         let (windows, first_error) = (windows.clone(), first_error.clone());
         tasks.spawn(async move {
             let mut n = i as u64;
@@ -103,7 +99,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
     for m in 1..=minutes {
         tokio::time::sleep_until((begin + Duration::from_secs(60 * m as u64)).into()).await;
         let wal = std::fs::metadata(&plan.wal).map_or(0, |m| m.len());
-        samples.push((rss(plan.pid).unwrap_or(0), wal));
+        samples.push((rss_kb(plan.pid).unwrap_or(0), wal));
     }
     while let Some(done) = tasks.join_next().await {
         done.map_err(|e| e.to_string())?;
@@ -163,10 +159,4 @@ async fn step(conn: &mut Conn, n: u64) -> Result<(), String> {
     } else {
         Err(format!("{what}: {status}"))
     }
-}
-
-fn rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -4,8 +4,8 @@
 
 use fastrand::Rng;
 
-/// The session routes and every other path the server answers.
-const PATHS: &[&str] = &[
+/// Every path the server answers that is not a server function.
+const PAGES: &[&str] = &[
     "/",
     "/setsession",
     "/getsession",
@@ -15,18 +15,9 @@ const PATHS: &[&str] = &[
     "/healthz",
     "/robots.txt",
     "/pkg/leptos-sessions.js",
-    "/api/set_session",
-    "/api/get_session",
-    "/api/pop_session",
-    "/api/save_note",
-    "/api/get_note",
-    "/api/set_key",
-    "/api/pop_key",
-    "/api/clear_session",
-    "/api/inspect",
-    "/api/list_keys",
 ];
 
+/// The server functions' paths.
 const FUNCTIONS: &[&str] = &[
     "/api/set_session",
     "/api/get_session",
@@ -128,7 +119,7 @@ impl Gen {
             .unwrap_or_else(|| CLASSES[self.rng.usize(..CLASSES.len())]);
         let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
         let mut method = "GET".to_owned();
-        let mut target = self.pick(PATHS).as_bytes().to_vec();
+        let mut target = self.any_path().as_bytes().to_vec();
         let mut body = Body::None;
         let mut breaks_off = false;
         match class {
@@ -409,6 +400,12 @@ impl Gen {
         }
     }
 
+    /// A page or a server function, every path as likely.
+    fn any_path(&mut self) -> &'static str {
+        let i = self.rng.usize(..PAGES.len() + FUNCTIONS.len());
+        PAGES.get(i).unwrap_or_else(|| &FUNCTIONS[i - PAGES.len()])
+    }
+
     fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from[self.rng.usize(..from.len())]
     }
@@ -514,7 +511,7 @@ impl Gen {
     }
 
     fn path_query(&mut self) -> Vec<u8> {
-        let mut t = self.pick(PATHS).as_bytes().to_vec();
+        let mut t = self.any_path().as_bytes().to_vec();
         match self.rng.u8(..9) {
             0 => t.extend_from_slice(b"/../../etc/passwd"),
             1 => t.extend_from_slice(b"%2e%2e%2f%2e%2e%2f"),

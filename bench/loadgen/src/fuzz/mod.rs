@@ -63,12 +63,28 @@ struct Tally {
 
 impl Tally {
     fn count(&mut self, class: &'static str, what: String) {
+        self.add(class, what, 1);
+    }
+
+    fn add(&mut self, class: &'static str, what: String, n: u64) {
         *self
             .by_case
             .entry(class)
             .or_default()
             .entry(what)
-            .or_default() += 1;
+            .or_default() += n;
+    }
+
+    /// Adds another worker's tally to this one.
+    fn absorb(&mut self, other: Tally) {
+        self.failures += other.failures;
+        let room = SAMPLES.saturating_sub(self.samples.len());
+        self.samples.extend(other.samples.into_iter().take(room));
+        for (class, counts) in other.by_case {
+            for (what, n) in counts {
+                self.add(class, what, n);
+            }
+        }
     }
 
     fn fail(&mut self, class: &'static str, bytes: &[u8], why: String) {
@@ -108,22 +124,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
     let mut tally = Tally::default();
     while let Some(done) = tasks.join_next().await {
         let part = done.map_err(|e| e.to_string())??;
-        tally.failures += part.failures;
-        for sample in part.samples {
-            if tally.samples.len() < SAMPLES {
-                tally.samples.push(sample);
-            }
-        }
-        for (class, counts) in part.by_case {
-            for (what, n) in counts {
-                *tally
-                    .by_case
-                    .entry(class)
-                    .or_default()
-                    .entry(what)
-                    .or_default() += n;
-            }
-        }
+        tally.absorb(part);
     }
     let secs = started.elapsed().as_secs_f64();
     let rss_kb = match sampler {
@@ -247,13 +248,7 @@ async fn sample_rss(pid: u32, next: Arc<AtomicU64>, total: u64) -> Vec<u64> {
         while next.load(Ordering::Relaxed) < at {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        samples.extend(rss(pid));
+        samples.extend(crate::conn::rss_kb(pid));
     }
     samples
-}
-
-fn rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
