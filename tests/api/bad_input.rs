@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use reqwest::{header, StatusCode};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp, SERVER_FUNCTIONS};
 
 async fn still_admin(app: &TestApp) {
     assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
@@ -157,18 +157,6 @@ async fn an_unparsable_form_is_a_400_naming_the_problem_not_a_500() {
 async fn a_body_that_is_not_utf8_is_a_400_for_every_server_function_and_type() {
     let app = spawn_app().await;
     app.get("/setsession").await;
-    let functions = [
-        "get_session",
-        "set_session",
-        "pop_session",
-        "save_note",
-        "set_key",
-        "pop_key",
-        "clear_session",
-        "inspect",
-        "list_keys",
-        "get_note",
-    ];
     let kinds = [
         "text/plain",
         "application/x-www-form-urlencoded",
@@ -178,7 +166,7 @@ async fn a_body_that_is_not_utf8_is_a_400_for_every_server_function_and_type() {
         "",
     ];
     let bodies: [&[u8]; 3] = [b"\xff\xfe", b"note=\xff", b"key=a&value=\xc3"];
-    for name in functions {
+    for name in SERVER_FUNCTIONS {
         for kind in kinds {
             for body in bodies {
                 let mut req = app.client.post(app.url(&format!("/api/{name}")));

@@ -17,6 +17,19 @@ use crate::stores::Backing;
 pub const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-test-secret";
 /// The cookie name when `Secure` is off, as in these plain-http tests.
 pub const COOKIE: &str = "session";
+/// Every server function the page posts to (`/api/<name>`).
+pub const SERVER_FUNCTIONS: [&str; 10] = [
+    "get_session",
+    "set_session",
+    "pop_session",
+    "save_note",
+    "set_key",
+    "pop_key",
+    "clear_session",
+    "inspect",
+    "list_keys",
+    "get_note",
+];
 
 /// A running app and a browser-like client with its own cookie jar.
 pub struct TestApp {

@@ -8,7 +8,7 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp, SERVER_FUNCTIONS};
 
 /// What the server sends back for `bytes` on a new connection, until it closes.
 async fn raw(app: &TestApp, bytes: &[u8]) -> String {
@@ -62,18 +62,6 @@ async fn a_body_that_is_not_a_form_is_a_415_for_every_server_function() {
             .status(),
         200
     );
-    let functions = [
-        "get_session",
-        "set_session",
-        "pop_session",
-        "save_note",
-        "set_key",
-        "pop_key",
-        "clear_session",
-        "inspect",
-        "list_keys",
-        "get_note",
-    ];
     let bodies = [
         ("application/json", r#"{"key":"colour"}"#),
         ("text/plain", "key=colour"),
@@ -81,7 +69,7 @@ async fn a_body_that_is_not_a_form_is_a_415_for_every_server_function() {
         ("application/cbor", "\u{1}"),
         ("", "key=colour"),
     ];
-    for name in functions {
+    for name in SERVER_FUNCTIONS {
         for (kind, body) in bodies {
             let mut req = app
                 .client
@@ -130,49 +118,27 @@ async fn a_body_that_is_not_a_form_is_a_415_for_every_server_function() {
 async fn a_request_whose_client_hangs_up_still_finishes_and_its_write_lands() {
     use std::{sync::Arc, time::Duration};
 
-    use crate::{helpers::spawn_on, stores::Backing};
+    use crate::{
+        helpers::spawn_on,
+        stores::{Backing, TableLock},
+    };
 
     let backing = Backing::postgres().await;
     let app = spawn_on(&backing, Arc::new(reqwest::cookie::Jar::default())).await;
     // Hold the session table so the set's write has to wait for us.
-    let blocker = sqlx::PgPool::connect(&backing.url.to_string())
-        .await
-        .unwrap();
-    let mut lock = blocker.begin().await.unwrap();
-    sqlx::query("LOCK TABLE leptos_sessions.sessions IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut *lock)
-        .await
-        .unwrap();
+    let lock = TableLock::take(&backing).await;
 
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     let req = format!("GET /setsession HTTP/1.1\r\nHost: {}\r\n\r\n", app.addr);
     stream.write_all(req.as_bytes()).await.unwrap();
-    // Readiness: the set's write is queued behind our lock.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&blocker)
-        .await
-        .unwrap();
-        if waiting > 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the set never reached the store"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    lock.until_a_write_waits().await;
     // The visitor leaves: the server sees its side of the connection close.
     stream.shutdown().await.unwrap();
     drop(stream);
     // Nothing outside the server shows when it has seen the close: give it
     // a moment, or the write could land before the close is even noticed.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    lock.rollback().await.unwrap();
+    lock.release().await;
 
     // The write lands all the same (before, hyper dropped the request and
     // its write with it; a page dropped so also kept its memory for good).

@@ -8,22 +8,19 @@ use std::{
 
 use reqwest::cookie::Jar;
 
-use crate::{helpers::spawn_on, stores::Backing};
+use crate::{
+    helpers::spawn_on,
+    stores::{Backing, TableLock},
+};
 
 #[tokio::test]
 async fn a_set_in_flight_at_shutdown_finishes_and_its_write_lands() {
     let backing = Backing::postgres().await;
     let jar = Arc::new(Jar::default());
     let mut app = spawn_on(&backing, jar.clone()).await;
-    let url = backing.url.to_string();
 
     // Hold the session table so the set's write has to wait for us.
-    let blocker = sqlx::PgPool::connect(&url).await.unwrap();
-    let mut lock = blocker.begin().await.unwrap();
-    sqlx::query("LOCK TABLE leptos_sessions.sessions IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut *lock)
-        .await
-        .unwrap();
+    let lock = TableLock::take(&backing).await;
 
     let request = tokio::spawn({
         let client = app.client.clone();
@@ -31,25 +28,10 @@ async fn a_set_in_flight_at_shutdown_finishes_and_its_write_lands() {
         async move { client.get(set).send().await }
     });
 
-    // Readiness: the app's write is queued behind our lock.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&blocker)
-        .await
-        .unwrap();
-        if waiting > 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the set never reached the store");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    lock.until_a_write_waits().await;
 
     app.begin_stop();
-    lock.rollback().await.unwrap();
+    lock.release().await;
 
     let res = request.await.unwrap().expect("the request was answered");
     assert_eq!(res.status(), 200);

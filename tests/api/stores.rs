@@ -268,3 +268,50 @@ macro_rules! store_tests {
         }
     };
 }
+
+/// PostgreSQL's session table, locked, so that the app's next write waits
+/// until [`TableLock::release`]: how the tests catch a request mid-write.
+pub struct TableLock {
+    pool: sqlx::PgPool,
+    lock: sqlx::Transaction<'static, sqlx::Postgres>,
+}
+
+impl TableLock {
+    pub async fn take(backing: &Backing) -> Self {
+        let pool = sqlx::PgPool::connect(&backing.url.to_string())
+            .await
+            .expect("connect to PostgreSQL");
+        let mut lock = pool.begin().await.expect("begin");
+        sqlx::query("LOCK TABLE leptos_sessions.sessions IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *lock)
+            .await
+            .expect("lock the session table");
+        Self { pool, lock }
+    }
+
+    /// Readiness: returns once a write is queued behind the lock (10 s at most).
+    pub async fn until_a_write_waits(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .expect("read pg_stat_activity");
+            if waiting > 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no write reached the store"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn release(self) {
+        self.lock.rollback().await.expect("release the lock");
+    }
+}
