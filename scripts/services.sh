@@ -1,11 +1,13 @@
 # Starts the Redis and PostgreSQL servers the tests use, on free ports in a
 # temporary folder, and stops them again. Sourced by test.sh after lib.sh:
-#   start_services   exports TEST_REDIS_URL and TEST_POSTGRES_URL
-#   stop_services    stops both and removes the folder (safe to call twice)
+#   start_services   exports TEST_REDIS_URL and TEST_POSTGRES_URL, and the
+#                    Redis Cluster's and Sentinel set-up's (redis-ha.sh)
+#   stop_services    stops them all and removes the folder (safe to call twice)
 #   stop_redis, start_redis, stop_postgres, start_postgres
 #                    an outage of one store, keeping its data (the start
 #                    returns once the store answers)
 PG_BIN=/usr/lib/postgresql/15/bin
+. "$(dirname "${BASH_SOURCE[0]}")/redis-ha.sh"
 
 # Runs a PostgreSQL program: as the `postgres` user when we are root, since
 # its server refuses to run as root.
@@ -26,7 +28,7 @@ start_services() {
   SERVICES_DIR=$(mktemp -d /tmp/leptos-sessions-services.XXXXXX)
   chmod 755 "$SERVICES_DIR"
 
-  export SERVICES_DIR REDIS_PORT PG_PORT
+  export SERVICES_DIR REDIS_PORT PG_PORT SENTINEL_PORTS
   REDIS_PORT=$(free_port)
   mkdir "$SERVICES_DIR/redis"
   start_redis
@@ -39,7 +41,10 @@ start_services() {
     --no-sync --encoding=UTF8 >/dev/null
   start_postgres
   export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-  say "Redis on port $REDIS_PORT, PostgreSQL on port $PG_PORT (in $SERVICES_DIR)"
+
+  start_redis_cluster
+  start_redis_sentinel
+  say "Redis on port $REDIS_PORT, PostgreSQL on port $PG_PORT, Redis Cluster on ports $TEST_REDIS_CLUSTER_PORTS, Sentinel's primary and replica on $TEST_REDIS_SENTINEL_PORTS (sentinels on $SENTINEL_PORTS), in $SERVICES_DIR"
 }
 
 # No snapshots while running (the tests need none); `stop_redis` saves one
@@ -72,6 +77,7 @@ stop_services() {
   if [ -f "$SERVICES_DIR/redis/redis.pid" ]; then
     kill "$(cat "$SERVICES_DIR/redis/redis.pid")" 2>/dev/null || true
   fi
+  stop_redis_ha
   if [ -f "$SERVICES_DIR/pg/data/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m fast -w stop >/dev/null || true
   fi

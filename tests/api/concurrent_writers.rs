@@ -12,14 +12,14 @@ use crate::{
     stores::Backing,
 };
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     a_note_a_pop_and_a_refresh_at_once_all_land,
 ]);
 
 mod across_instances {
     use super::*;
 
-    store_tests!([sqlite, redis, postgres] => [
+    store_tests!([sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
         the_same_race_across_two_instances_loses_nothing,
     ]);
 }

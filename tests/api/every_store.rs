@@ -1,4 +1,5 @@
-//! The same tests on every store: memory, SQLite, Redis and PostgreSQL.
+//! The same tests on every store: memory, SQLite, Redis (one server, a
+//! Cluster, a Sentinel set-up) and PostgreSQL.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use crate::{
     stores::Backing,
 };
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     the_seed_flow_through_the_plain_routes,
     the_seed_flow_through_server_functions,
     set_keeps_one_record_and_pop_deletes_it,

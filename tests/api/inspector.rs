@@ -13,7 +13,7 @@ use crate::{
     workbench::{pairs, set},
 };
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     the_inspector_shows_both_sides_and_a_new_id_after_set,
 ]);
 

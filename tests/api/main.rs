@@ -1,5 +1,6 @@
 //! HTTP-level tests against the real router and real stores: SQLite files,
-//! Redis servers and PostgreSQL databases made for each test.
+//! Redis servers and PostgreSQL databases made for each test, and turns on
+//! one Redis Cluster and one Sentinel set-up.
 
 mod assets;
 mod bad_input;
@@ -18,6 +19,7 @@ mod notes;
 mod outage;
 mod races;
 mod read_cache;
+mod redis_ha;
 mod seed_routes;
 mod server_fns;
 mod shared_stores;

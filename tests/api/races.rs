@@ -16,7 +16,7 @@ use crate::{
     stores::Backing,
 };
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     a_pop_racing_a_refreshing_read_is_never_undone,
 ]);
 

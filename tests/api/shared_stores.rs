@@ -1,8 +1,14 @@
 //! What a store that outlives the process, or is shared by several, must do.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
-use leptos_sessions::{session::store::CachePolicy, startup::Application};
+use leptos_sessions::{
+    session::{lifetime::Lifetime, store::CachePolicy},
+    startup::Application,
+};
 use reqwest::cookie::Jar;
 
 use crate::{
@@ -11,7 +17,7 @@ use crate::{
     stores::Backing,
 };
 
-store_tests!([sqlite, redis, postgres] => [
+store_tests!([sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     a_session_survives_a_restart,
     two_instances_share_every_session,
 ]);
@@ -92,5 +98,43 @@ async fn redis_expires_each_session_by_itself() {
     assert!(
         (1800 - 60..=1800).contains(&ttl),
         "the key expires with the session: TTL {ttl}"
+    );
+}
+
+mod redis_expiry {
+    use super::*;
+
+    store_tests!([redis, redis_cluster, redis_sentinel] => [
+        redis_deletes_an_idle_session_when_its_idle_timeout_passes,
+    ]);
+}
+
+/// No sweeper runs on Redis: the key's own expiry must end the session, on
+/// whichever node holds it. Polls the store, so it sees the deletion itself
+/// (a request would refresh the session).
+async fn redis_deletes_an_idle_session_when_its_idle_timeout_passes(backing: Backing) {
+    let idle = Duration::from_secs(2);
+    let mut settings = settings(&backing.url);
+    settings.lifetime = Lifetime {
+        idle,
+        absolute: Duration::from_secs(3600),
+    };
+    let app = spawn_with(settings, Arc::new(Jar::default())).await;
+    let set = Instant::now();
+    assert_eq!(app.get("/setsession").await.1, "The session has been Set");
+    let written = Instant::now();
+    assert_eq!(backing.count().await, Some(1));
+    while backing.count().await != Some(0) {
+        assert!(
+            written.elapsed() < idle + Duration::from_secs(3),
+            "the session's key outlived its idle timeout"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Millisecond expiry (PXAT), not whole seconds: never early.
+    assert!(
+        set.elapsed() >= idle,
+        "deleted {:?} after the set",
+        set.elapsed()
     );
 }

@@ -1,6 +1,7 @@
 //! Real stores for one test each: a SQLite file in a temporary folder, a
-//! `redis-server` of the test's own, or a fresh database on the PostgreSQL
-//! server that `make test` starts (`TEST_POSTGRES_URL`).
+//! `redis-server` of the test's own, a fresh database on the PostgreSQL
+//! server that `make test` starts (`TEST_POSTGRES_URL`), or a turn on the
+//! Redis Cluster or Sentinel set-up it starts ([`SharedRedis`]).
 
 use std::{
     io::{Read, Write},
@@ -13,10 +14,13 @@ use std::{
 use leptos_sessions::session::store::StoreUrl;
 use tempfile::TempDir;
 
+pub use crate::redis_ha::SharedRedis;
+
 /// The store behind one test, and a way to look inside it.
 pub struct Backing {
     pub url: StoreUrl,
     pub redis: Option<RedisServer>,
+    pub shared_redis: Option<SharedRedis>,
     _dir: Option<TempDir>,
 }
 
@@ -25,6 +29,7 @@ impl Backing {
         Self {
             url: StoreUrl::memory(),
             redis: None,
+            shared_redis: None,
             _dir: None,
         }
     }
@@ -34,6 +39,7 @@ impl Backing {
         Self {
             url: StoreUrl::sqlite(&dir.path().join("sessions.db")),
             redis: None,
+            shared_redis: None,
             _dir: Some(dir),
         }
     }
@@ -43,6 +49,7 @@ impl Backing {
         Self {
             url: redis.url().parse().expect("redis url"),
             redis: Some(redis),
+            shared_redis: None,
             _dir: None,
         }
     }
@@ -54,6 +61,24 @@ impl Backing {
                 .parse()
                 .expect("postgres url"),
             redis: None,
+            shared_redis: None,
+            _dir: None,
+        }
+    }
+
+    pub async fn redis_cluster() -> Self {
+        Self::shared(SharedRedis::cluster().await)
+    }
+
+    pub async fn redis_sentinel() -> Self {
+        Self::shared(SharedRedis::sentinel().await)
+    }
+
+    fn shared(redis: SharedRedis) -> Self {
+        Self {
+            url: redis.url().parse().expect("redis url"),
+            redis: None,
+            shared_redis: Some(redis),
             _dir: None,
         }
     }
@@ -87,17 +112,11 @@ impl Backing {
                 pool.close().await;
                 Some(n)
             }
-            "redis" => {
-                let reply = self.redis.as_ref().expect("redis").command("DBSIZE");
-                // An integer reply: `:N`.
-                Some(
-                    reply
-                        .trim_start_matches(':')
-                        .trim()
-                        .parse()
-                        .expect("DBSIZE"),
-                )
-            }
+            "redis" => Some(match (&self.redis, &self.shared_redis) {
+                (Some(redis), _) => integer(&redis.command("DBSIZE")),
+                (_, Some(shared)) => shared.count(),
+                _ => unreachable!("a Redis backing has a server"),
+            }),
             other => panic!("no way to count the sessions of a {other} store"),
         }
     }
@@ -206,14 +225,30 @@ impl RedisServer {
     }
 
     fn try_command(&self, command: &str) -> Option<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
-        let mut reply = [0u8; 256];
-        let n = stream.read(&mut reply).ok()?;
-        let text = String::from_utf8_lossy(&reply[..n]);
-        Some(text.lines().collect::<Vec<_>>().join("\n"))
+        redis_command(self.port, command)
     }
+}
+
+/// Sends one inline command to the Redis on `port` and returns the start of
+/// its reply (enough for a status, an integer or a short array), its lines
+/// joined by `\n`.
+pub fn redis_command(port: u16, command: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
+    let mut reply = [0u8; 256];
+    let n = stream.read(&mut reply).ok()?;
+    let text = String::from_utf8_lossy(&reply[..n]);
+    Some(text.lines().collect::<Vec<_>>().join("\n"))
+}
+
+/// An integer reply, `:N`.
+pub fn integer(reply: &str) -> i64 {
+    reply
+        .trim_start_matches(':')
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not an integer reply: {reply}"))
 }
 
 impl Drop for RedisServer {

@@ -15,7 +15,7 @@ use crate::{
     stores::Backing,
 };
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     any_key_is_set_listed_and_popped,
     a_session_with_only_custom_keys_ends_with_its_last_pop,
 ]);
