@@ -105,7 +105,8 @@ kill_node() {
   local port=$1 pid
   pid=$(cat "$SERVICES_DIR/redis-ha/$port/redis.pid")
   kill -KILL "$pid"
-  wait_for bash -c "! kill -0 $pid"
+  # Not `kill -0`: a dead daemon may linger as a zombie until init reaps it.
+  wait_for bash -c "! redis-cli -p $port ping"
   echo "$port" >"$SERVICES_DIR/redis-ha/killed"
 }
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 . scripts/services.sh
 scripts/setup.sh
 . scripts/env.sh
-apt_install chromium redis-server postgresql curl
+apt_install chromium redis-server redis-sentinel postgresql curl
 npm_ci end2end
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -30,7 +30,7 @@ step "clippy, the benchmark's load generator (bench/loadgen)"
 cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings
 cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
 
-step "starting Redis and PostgreSQL for the tests (temporary, on free ports)"
+step "starting Redis, PostgreSQL, a Redis Cluster and a Sentinel set-up for the tests (temporary, on free ports)"
 trap stop_services EXIT
 start_services
 
@@ -45,9 +45,14 @@ step "hostile requests: 50,000 from the fuzzer against the release binary (1,000
 cargo build --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen
 scripts/check-fuzz.sh 50000
 
-step "store outages under load: Redis, then PostgreSQL, stopped for 5 s and started under 64 users"
+step "store outages under load: Redis, then PostgreSQL, stopped for 5 s and started under 64 users; PostgreSQL restarted"
 scripts/check-outage.sh redis
 scripts/check-outage.sh postgres
+scripts/check-outage.sh postgres-restart
+
+step "failovers under load: a Redis Cluster primary, then the Sentinel set-up's primary, killed under 64 users"
+scripts/check-outage.sh redis-cluster
+scripts/check-outage.sh redis-sentinel
 
 step "release binary: SIGTERM exits 0 and sessions outlive a restart"
 rm -rf target/check-restart

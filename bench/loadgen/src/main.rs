@@ -115,6 +115,11 @@ enum Command {
         /// A bash command that starts it and returns once it answers.
         #[arg(long)]
         start: String,
+        /// The stop is a crash of a replicated store's primary and the start
+        /// waits for a replica to take over: lost writes are counted, not
+        /// failed (use with `--down-for 0`).
+        #[arg(long)]
+        failover: bool,
     },
     /// Users read and write; the server is sent SIGTERM after
     /// `signal_after` seconds; prints a JSON line and leaves each user's
@@ -235,6 +240,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             after,
             stop,
             start,
+            failover,
         } => {
             let plan = outage::Plan {
                 base,
@@ -245,6 +251,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 after: Duration::from_secs(after),
                 stop,
                 start,
+                failover,
             };
             let row = outage::run(&plan).await?;
             println!("{}", serde_json::to_string(&row)?);

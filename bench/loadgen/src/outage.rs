@@ -1,5 +1,7 @@
 //! `outage`: users reading and writing while the store is stopped and
 //! started again by the caller's commands; what the users saw, in phases.
+//! A failover is the same run with a crash for the stop and, for the start,
+//! a wait until a replica has taken over.
 
 use std::{
     process::Command,
@@ -23,6 +25,10 @@ pub struct Plan {
     pub after: Duration,
     pub stop: String,
     pub start: String,
+    /// A failover of a replicated store: a write its primary acknowledged
+    /// may not have reached the replica that took over, so lost writes are
+    /// counted, not failed.
+    pub failover: bool,
 }
 
 /// What one request saw.
@@ -52,9 +58,15 @@ pub struct Row {
     /// how many of them succeeded.
     after_1s: usize,
     after_1s_ok: usize,
+    /// From the start of the stop command until the answer to the last
+    /// request that was not a 200: how long users saw failures.
+    failing_ms: u64,
     /// Users whose session (user and last acknowledged write) was intact
-    /// afterwards, out of all.
+    /// afterwards, out of all; users signed out; users still signed in whose
+    /// last acknowledged write was gone.
     sessions_intact: usize,
+    sessions_lost: usize,
+    writes_lost: usize,
     pub pass: bool,
 }
 
@@ -71,6 +83,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         tasks.spawn(user(conn, end));
     }
     tokio::time::sleep_until((begin + plan.down_at).into()).await;
+    let stopping = Instant::now();
     in_background(&plan.stop).await?;
     let down = Instant::now();
     tokio::time::sleep_until((down + plan.down_for).into()).await;
@@ -85,12 +98,20 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         seen.append(&mut log);
         finished.push((conn, acked));
     }
-    let mut sessions_intact = 0;
+    let (mut sessions_intact, mut sessions_lost, mut writes_lost) = (0, 0, 0);
     for (mut conn, acked) in finished {
-        if intact(&mut conn, acked).await {
-            sessions_intact += 1;
+        match after_the_run(&mut conn, acked).await {
+            Session::Intact => sessions_intact += 1,
+            Session::Lost => sessions_lost += 1,
+            Session::WriteLost => writes_lost += 1,
         }
     }
+    let failing_ms = seen
+        .iter()
+        .filter(|s| s.status != 200 && s.sent + s.took >= stopping)
+        .map(|s| (s.sent + s.took).duration_since(stopping).as_millis() as u64)
+        .max()
+        .unwrap_or(0);
 
     let others = seen
         .iter()
@@ -117,9 +138,10 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         && p99 < 50_000
         && !after.is_empty()
         && after_1s_ok == after.len()
-        && sessions_intact == plan.users;
+        && sessions_lost == 0
+        && (plan.failover || writes_lost == 0);
     Ok(Row {
-        kind: "outage",
+        kind: if plan.failover { "failover" } else { "outage" },
         target: plan.target.clone(),
         users: plan.users,
         down_secs: back.duration_since(down).as_secs_f64(),
@@ -131,7 +153,10 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         refused_max_after_2s_us: late.max(),
         after_1s: after.len(),
         after_1s_ok,
+        failing_ms,
         sessions_intact,
+        sessions_lost,
+        writes_lost,
         pass,
     })
 }
@@ -169,27 +194,39 @@ async fn user(mut conn: Conn, end: Instant) -> (Conn, Vec<Seen>, u64) {
     (conn, log, acked)
 }
 
-/// The user is still signed in, and its key holds the last acknowledged
-/// write (or a later one whose answer was a timeout's 503).
-async fn intact(conn: &mut Conn, acked: u64) -> bool {
+enum Session {
+    /// Still signed in, and its key holds the last acknowledged write (or a
+    /// later one whose answer was a timeout's 503).
+    Intact,
+    /// Signed out, or not readable at all.
+    Lost,
+    /// Signed in, but an earlier value than the last acknowledged write.
+    WriteLost,
+}
+
+async fn after_the_run(conn: &mut Conn, acked: u64) -> Session {
     let Ok(answer) = conn.get("/getsession", false).await else {
-        return false;
+        return Session::Lost;
     };
     if answer.body != "Welcome Admin" {
-        return false;
+        return Session::Lost;
     }
     let Ok(keys) = conn.post_form("/api/list_keys", "").await else {
-        return false;
+        return Session::Lost;
     };
     let Ok(keys) = serde_json::from_slice::<Vec<(String, String)>>(&keys.body) else {
-        return false;
+        return Session::Lost;
     };
     let stored = keys
         .iter()
         .find(|(k, _)| k == "n")
         .and_then(|(_, v)| v.parse::<u64>().ok())
         .unwrap_or(0);
-    stored >= acked
+    if stored >= acked {
+        Session::Intact
+    } else {
+        Session::WriteLost
+    }
 }
 
 /// Runs `command` off the runtime's threads, which the users need.

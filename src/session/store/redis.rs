@@ -42,6 +42,7 @@ pub const KIND: Kind = Kind {
 };
 
 const POOL_SIZE: usize = 4;
+const RECONNECT_MAX_MS: u32 = 500;
 /// How long a command may wait, including for a reconnection, before the
 /// request that needs it gets a 503.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
@@ -76,8 +77,11 @@ impl Redis {
                 c.internal_command_timeout = COMMAND_TIMEOUT;
             })
             .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
-            // Keep trying for good: when Redis comes back, so does the app.
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
+            // Keep trying for good: when Redis comes back, or a replica has
+            // taken over, so does the app. At most half a second apart: a
+            // longer wait added up to a second and a half of 503s after a
+            // failover was over (`scripts/check-outage.sh redis-cluster`).
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, RECONNECT_MAX_MS, 2))
             .build_pool(POOL_SIZE)
             .map_err(open)?;
         pool.init().await.map_err(open)?;
