@@ -46,7 +46,8 @@ pub fn render(results: &Path) -> Result<String, Error> {
     for fuzz in of("fuzz") {
         crate::resilience::hostile_requests(&mut out, fuzz)?;
     }
-    crate::resilience::outages(&mut out, &of("outage").collect::<Vec<_>>())?;
+    let outages: Vec<&Value> = of("outage").chain(of("failover")).collect();
+    crate::resilience::outages(&mut out, &outages)?;
     crate::resilience::restarts(
         &mut out,
         &of("drain").collect::<Vec<_>>(),
