@@ -61,6 +61,8 @@ pub struct Row {
     /// From the start of the stop command until the answer to the last
     /// request that was not a 200: how long users saw failures.
     failing_ms: u64,
+    /// Users who saw at least one answer other than a 200.
+    users_failed: usize,
     /// Users whose session (user and last acknowledged write) was intact
     /// afterwards, out of all; users signed out; users still signed in whose
     /// last acknowledged write was gone.
@@ -93,8 +95,10 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
 
     let mut seen = Vec::new();
     let mut finished = Vec::new();
+    let mut users_failed = 0;
     while let Some(done) = tasks.join_next().await {
         let (conn, mut log, acked) = done.map_err(|e| e.to_string())?;
+        users_failed += usize::from(log.iter().any(|s| s.status != 200));
         seen.append(&mut log);
         finished.push((conn, acked));
     }
@@ -154,6 +158,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         after_1s: after.len(),
         after_1s_ok,
         failing_ms,
+        users_failed,
         sessions_intact,
         sessions_lost,
         writes_lost,
