@@ -28,7 +28,7 @@ start_services() {
   SERVICES_DIR=$(mktemp -d /tmp/leptos-sessions-services.XXXXXX)
   chmod 755 "$SERVICES_DIR"
 
-  export SERVICES_DIR REDIS_PORT PG_PORT SENTINEL_PORTS
+  export SERVICES_DIR REDIS_PORT PG_PORT
   REDIS_PORT=$(free_port)
   mkdir "$SERVICES_DIR/redis"
   start_redis
