@@ -22,7 +22,7 @@ use crate::{
     config::Settings,
     health::{healthz, livez},
     http,
-    metrics::{endpoint::Endpoint, Metrics},
+    metrics::endpoint::Endpoint,
     session::{
         self,
         store::{Store, StoreError, Sweeper},
@@ -121,18 +121,16 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the store cannot be opened or an address bound.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let metrics = match settings.metrics_addr {
-            Some(addr) => {
-                let metrics = Metrics::new();
-                let endpoint = Endpoint::bind(addr, metrics.clone())
+        let endpoint = match settings.metrics_addr {
+            Some(addr) => Some(
+                Endpoint::bind(addr)
                     .await
-                    .map_err(|source| StartupError::Bind { addr, source })?;
-                Some((metrics, endpoint))
-            }
+                    .map_err(|source| StartupError::Bind { addr, source })?,
+            ),
             None => None,
         };
-        let (metrics, endpoint) = metrics.unzip();
-        let store = Store::connect_measured(&settings.store, metrics.unwrap_or_default()).await?;
+        let metrics = endpoint.as_ref().map(Endpoint::metrics).unwrap_or_default();
+        let store = Store::connect_measured(&settings.store, metrics).await?;
         let sweeper = store.spawn_sweeper(settings.store.sweep_every);
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
@@ -240,34 +238,9 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         secure_cookie = settings.cookie_secure,
         "serving"
     );
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(signal::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
+mod signal;

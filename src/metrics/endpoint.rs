@@ -12,22 +12,27 @@ use tokio::{net::TcpListener, task::JoinHandle};
 
 use super::Metrics;
 
-/// The metrics listener, bound and not yet serving.
+/// The metrics listener, bound and not yet serving, with the app's metrics.
 pub struct Endpoint {
     listener: TcpListener,
     metrics: Metrics,
 }
 
 impl Endpoint {
-    /// Binds `addr` (port 0 picks a free port).
+    /// Binds `addr` (port 0 picks a free port) for a fresh registry.
     ///
     /// # Errors
     /// The bind's error.
-    pub async fn bind(addr: SocketAddr, metrics: Metrics) -> io::Result<Self> {
+    pub async fn bind(addr: SocketAddr) -> io::Result<Self> {
         Ok(Self {
             listener: TcpListener::bind(addr).await?,
-            metrics,
+            metrics: Metrics::new(),
         })
+    }
+
+    /// The metrics this endpoint serves, for the app to record into.
+    pub fn metrics(&self) -> Metrics {
+        self.metrics.clone()
     }
 
     /// The address actually bound.

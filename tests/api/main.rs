@@ -20,6 +20,7 @@ mod notes;
 mod outage;
 mod races;
 mod read_cache;
+mod scrape;
 mod seed_routes;
 mod server_fns;
 mod shared_stores;
