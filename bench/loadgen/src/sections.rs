@@ -156,7 +156,9 @@ pub fn metrics_cost(out: &mut String, cost: &Value) -> Result<(), Error> {
     }
     writeln!(
         out,
-        "| **median** | **{:.0}** | **{:.0}** | **{:.3}** | {} | {} |\n\nErrors: {}.\n",
+        "| **median** | **{:.0}** | **{:.0}** | **{:.3}** | {} | {} |\n\nOn/off in the median \
+         row is the median of the rounds' own ratios (each round's pair ran back to back). \
+         Errors: {}.\n",
         num(&cost["off_rps"]),
         num(&cost["on_rps"]),
         num(&cost["ratio"]),

@@ -92,14 +92,16 @@ impl Breaker {
                     );
                     self.next_probe_ms
                         .store(self.probe_later(), Ordering::Release);
-                    self.metrics.store_up(false);
+                    // The state as it is now, not as this call left it: a
+                    // success may have closed the breaker since.
+                    self.metrics.store_up(!self.is_open());
                 }
             }
             _ => {
                 self.failures.store(0, Ordering::Release);
                 if self.next_probe_ms.swap(0, Ordering::AcqRel) != 0 {
                     tracing::info!("the session store answers again");
-                    self.metrics.store_up(true);
+                    self.metrics.store_up(!self.is_open());
                 }
             }
         }
