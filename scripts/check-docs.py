@@ -40,7 +40,7 @@ env_example = (root / ".env.example").read_text()
 documented = set(re.findall(r"^# ([A-Z_]+)=", env_example, re.M))
 config = (root / "src/config.rs").read_text() + (root / "src/telemetry.rs").read_text()
 read = set(re.findall(r'var\("([A-Z_]+)"\)', config)) | set(re.findall(r'"([A-Z_]+)"', (root / "src/config.rs").read_text()))
-read = {v for v in read if v.startswith(("SESSION_", "LEPTOS_", "DATA_"))} | {"RUST_LOG", "LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT"}
+read = {v for v in read if v.startswith(("SESSION_", "LEPTOS_", "DATA_", "METRICS_", "LOG_"))} | {"RUST_LOG", "LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT"}
 read.discard("LEPTOS_HASH_FILES")  # cargo-leptos sets it; see README, Develop
 read.discard("LEPTOS_WATCH")
 for var in sorted(read - documented):

@@ -4,7 +4,7 @@
 //! the default: with `LEPTOS_ENV` unset the cookie is `Secure` and a missing
 //! `SESSION_SECRET` stops start-up.
 
-use std::{path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
 
@@ -13,9 +13,12 @@ pub use self::secret::SessionSecret;
 #[cfg(test)]
 use self::secret::DEV_SECRET_FILE;
 
-use crate::session::{
-    lifetime::Lifetime,
-    store::{BadStoreUrl, CachePolicy, StoreSettings, StoreUrl},
+use crate::{
+    session::{
+        lifetime::Lifetime,
+        store::{BadStoreUrl, CachePolicy, StoreSettings, StoreUrl},
+    },
+    telemetry::LogFormat,
 };
 
 /// The shortest `SESSION_SECRET` accepted, in bytes.
@@ -33,6 +36,9 @@ pub struct Settings {
     pub secret: SessionSecret,
     /// Keys of earlier `SESSION_SECRET`s whose cookies are still accepted.
     pub previous_secrets: Vec<SessionSecret>,
+    /// Where `/metrics` is served; `None`: metrics are off.
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: LogFormat,
 }
 
 /// Where the app runs; decides the security defaults.
@@ -57,6 +63,12 @@ pub enum ConfigError {
     BadEnvironment(String),
     #[error("SESSION_COOKIE_SECURE={0:?} is not understood; use true or false")]
     BadSecureFlag(String),
+    #[error(
+        "METRICS_ADDR={0:?} is not understood; use an IP address and port, e.g. 127.0.0.1:9100"
+    )]
+    BadMetricsAddr(String),
+    #[error("LOG_FORMAT={0:?} is not understood; use {accepted}", accepted = LogFormat::ACCEPTED)]
+    BadLogFormat(String),
     #[error(transparent)]
     BadStore(#[from] BadStoreUrl),
     #[error("{name}={value:?} is not understood; use a whole number of seconds{hint}")]
@@ -154,6 +166,13 @@ impl Settings {
                     .map_err(|_| ConfigError::ShortPreviousSecret(i + 1, s.len()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let metrics_addr = match var("METRICS_ADDR").as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(addr) => Some(
+                addr.parse()
+                    .map_err(|_| ConfigError::BadMetricsAddr(addr.into()))?,
+            ),
+        };
         Ok(Self {
             leptos,
             environment,
@@ -163,7 +182,22 @@ impl Settings {
             cookie_secure,
             secret,
             previous_secrets,
+            metrics_addr,
+            log_format: log_format(&var)?,
         })
+    }
+}
+
+/// `LOG_FORMAT`. Read before the other settings too, so that their errors
+/// are logged in the format asked for.
+///
+/// # Errors
+/// [`ConfigError::BadLogFormat`], naming the formats there are.
+pub fn log_format(var: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
+    let value = var("LOG_FORMAT").unwrap_or_default();
+    match value.trim() {
+        "" => Ok(LogFormat::default()),
+        text => LogFormat::parse(text).ok_or(ConfigError::BadLogFormat(value)),
     }
 }
 

@@ -1,13 +1,18 @@
 use std::process::ExitCode;
 
-use leptos_sessions::{config::Settings, startup, telemetry};
+use leptos_sessions::{
+    config::{self, Settings},
+    startup, telemetry,
+};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    telemetry::init();
+    // A wrong LOG_FORMAT is reported by `Settings::load`, in text.
+    let env = |name: &str| std::env::var(name).ok();
+    telemetry::init(config::log_format(&env).unwrap_or_default());
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => {

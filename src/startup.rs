@@ -22,6 +22,7 @@ use crate::{
     config::Settings,
     health::{healthz, livez},
     http,
+    metrics::endpoint::Endpoint,
     session::{
         self,
         store::{Store, StoreError, Sweeper},
@@ -64,8 +65,10 @@ pub enum StartupError {
 
 /// The whole app as one router: the page, its server functions, the seed's
 /// plain routes, `/healthz`, `/livez` and the static files. The layers each
-/// request passes through are listed in [`http`].
+/// request passes through are listed in [`http`]; requests are counted in
+/// the store's [`Store::metrics`] when those are on.
 pub fn router(settings: &Settings, store: Store) -> Router {
+    let metrics = store.metrics().clone();
     let state = AppState(Arc::new(Shared {
         leptos_options: settings.leptos.clone(),
         store: store.clone(),
@@ -88,7 +91,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
                         .with_state(state.clone()),
                 ),
         );
-    http::around_everything(app).with_state(state)
+    http::around_everything(app, metrics).with_state(state)
 }
 
 /// The page's routes, found once per process by rendering the app in
@@ -108,15 +111,26 @@ pub struct Application {
     router: Router,
     store: Store,
     sweeper: Option<Sweeper>,
+    metrics: Option<Endpoint>,
 }
 
 impl Application {
-    /// Opens the store and binds `settings.leptos.site_addr` (port 0 picks a free port).
+    /// Opens the store and binds `settings.leptos.site_addr`, and
+    /// `settings.metrics_addr` if set (port 0 picks a free port).
     ///
     /// # Errors
-    /// [`StartupError`] when the store cannot be opened or the address bound.
+    /// [`StartupError`] when the store cannot be opened or an address bound.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let store = Store::connect(&settings.store).await?;
+        let endpoint = match settings.metrics_addr {
+            Some(addr) => Some(
+                Endpoint::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?,
+            ),
+            None => None,
+        };
+        let metrics = endpoint.as_ref().map(Endpoint::metrics).unwrap_or_default();
+        let store = Store::connect_measured(&settings.store, metrics).await?;
         let sweeper = store.spawn_sweeper(settings.store.sweep_every);
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
@@ -127,6 +141,7 @@ impl Application {
             listener,
             store,
             sweeper,
+            metrics: endpoint,
         })
     }
 
@@ -138,9 +153,18 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The address `/metrics` is served on; `None` when metrics are off.
+    ///
+    /// # Errors
+    /// The socket's error, if it has none.
+    pub fn metrics_addr(&self) -> io::Result<Option<SocketAddr>> {
+        self.metrics.as_ref().map(Endpoint::local_addr).transpose()
+    }
+
     /// Serves until `shutdown` completes, lets in-flight requests (and their
     /// session writes) finish for up to [`SHUTDOWN_GRACE`], stops the
-    /// sweeper, then closes the store.
+    /// sweeper, then closes the store. `/metrics` answers until then, so a
+    /// scrape can watch the drain.
     ///
     /// # Errors
     /// An I/O error from the listener.
@@ -156,6 +180,7 @@ impl Application {
                 tracing::warn!(error = %err, "could not set TCP_NODELAY");
             }
         });
+        let metrics = self.metrics.map(Endpoint::spawn);
         let (stopping, stopped) = tokio::sync::oneshot::channel();
         let shutdown = async move {
             shutdown.await;
@@ -186,6 +211,9 @@ impl Application {
             sweeper.stop().await;
         }
         self.store.close().await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         Ok(())
     }
 }
@@ -201,41 +229,18 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// [`StartupError`] when the server cannot start; I/O errors while serving.
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(&settings).await?;
+    let metrics_addr = app.metrics_addr()?.map(|addr| addr.to_string());
     tracing::info!(
         addr = %app.local_addr()?,
+        metrics = metrics_addr.as_deref().unwrap_or("off"),
         store = %settings.store.url,
         read_cache = %settings.store.cache,
         secure_cookie = settings.cookie_secure,
         "serving"
     );
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(signal::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
+mod signal;

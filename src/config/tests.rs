@@ -198,3 +198,47 @@ fn previous_secrets_are_a_comma_separated_list_of_full_length_keys() {
         "the key itself is never shown: {err}"
     );
 }
+
+#[test]
+fn metrics_are_off_unless_metrics_addr_names_an_address() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.metrics_addr, None);
+    let s = settings(&[("SESSION_SECRET", SECRET), ("METRICS_ADDR", "")]).unwrap();
+    assert_eq!(s.metrics_addr, None);
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("METRICS_ADDR", "127.0.0.1:9100"),
+    ])
+    .unwrap();
+    assert_eq!(
+        s.metrics_addr,
+        Some(SocketAddr::from(([127, 0, 0, 1], 9100)))
+    );
+    for wrong in ["9100", "localhost:9100", "127.0.0.1"] {
+        let err = settings(&[("SESSION_SECRET", SECRET), ("METRICS_ADDR", wrong)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("METRICS_ADDR") && err.contains(wrong), "{err}");
+    }
+}
+
+#[test]
+fn log_format_is_text_or_json_and_anything_else_names_both() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.log_format, LogFormat::Text);
+    for (value, format) in [
+        ("text", LogFormat::Text),
+        ("json", LogFormat::Json),
+        ("JSON", LogFormat::Json),
+    ] {
+        let s = settings(&[("SESSION_SECRET", SECRET), ("LOG_FORMAT", value)]).unwrap();
+        assert_eq!(s.log_format, format, "{value}");
+    }
+    let err = settings(&[("SESSION_SECRET", SECRET), ("LOG_FORMAT", "xml")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("LOG_FORMAT=\"xml\"") && err.contains("text") && err.contains("json"),
+        "{err}"
+    );
+}

@@ -23,6 +23,7 @@ use self::cookie::CookiePolicy;
 use crate::{
     assets,
     config::Settings,
+    metrics::{self, Metrics},
     session::{self, layer::Sessions, store::Store},
 };
 
@@ -67,13 +68,17 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     )
 }
 
-/// Wraps the whole app, outermost first: every request is traced, a target
+/// Wraps the whole app, outermost first: every request is counted and
+/// timed when metrics are on (no layer at all when off), traced, a target
 /// that is not a path is refused, a 503
 /// (the store is down) tells clients and load balancers when to try again,
 /// and large dynamic answers are compressed (see
 /// [`assets::worth_compressing`]).
-pub fn around_everything<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
-    app.layer(
+pub fn around_everything<S: Clone + Send + Sync + 'static>(
+    app: Router<S>,
+    metrics: Metrics,
+) -> Router<S> {
+    let app = app.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
             .layer(middleware::from_fn(guard::paths_only))
@@ -85,7 +90,15 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Ro
                 },
             ))
             .layer(CompressionLayer::new().compress_when(assets::worth_compressing())),
-    )
+    );
+    if metrics.is_enabled() {
+        app.layer(middleware::from_fn_with_state(
+            metrics,
+            metrics::http::record,
+        ))
+    } else {
+        app
+    }
 }
 
 /// The store's breaker probes it four times a second; a second is soon

@@ -20,6 +20,7 @@ use super::{
     record::{Data, Id, Record},
     store::{Store, StoreFailure, Stored},
 };
+use crate::metrics::EndReason;
 
 /// A cheap handle; clones share the same state.
 #[derive(Clone)]
@@ -47,6 +48,8 @@ struct State {
     modified: bool,
     /// Saved by this request: the response sets the cookie.
     saved: bool,
+    /// The next save stores a session that had an id under a new one.
+    renewing: bool,
 }
 
 /// What the response must do with the cookie once the handler is done.
@@ -171,20 +174,23 @@ impl Session {
         let mut state = self.loaded().await?;
         if let Some(old) = state.id.take() {
             self.0.store.delete(&old).await?;
+            state.renewing = true;
         }
         state.base = None;
         state.modified = true;
         Ok(())
     }
 
-    /// Deletes the session: its record now, the cookie with the response.
+    /// Deletes the session, for `reason`: its record now, the cookie with
+    /// the response.
     ///
     /// # Errors
     /// [`StoreFailure`] when the store cannot be written.
-    pub async fn end(&self) -> Result<(), StoreFailure> {
+    pub async fn end(&self, reason: EndReason) -> Result<(), StoreFailure> {
         let mut state = self.loaded().await?;
         if let Some(id) = state.id.take() {
             self.0.store.delete(&id).await?;
+            self.0.store.metrics().sessions_ended(reason, 1);
         }
         state.data.clear();
         state.base = None;
@@ -223,7 +229,14 @@ impl Session {
                     data: state.data.clone(),
                     expiry_date,
                 };
-                Some(self.0.store.create(record).await?)
+                let created = self.0.store.create(record).await?;
+                let metrics = self.0.store.metrics();
+                if std::mem::take(&mut state.renewing) {
+                    metrics.session_renewed();
+                } else {
+                    metrics.session_created();
+                }
+                Some(created)
             }
         };
         match stored {

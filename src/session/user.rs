@@ -12,7 +12,7 @@ use super::{
     lifetime::{self, Lifetime},
     record::{Id, Record},
 };
-use crate::{error::AppError, limits::MAX_KEYS};
+use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 
 /// A visitor's server-side session, seen through the operations the app allows.
 #[derive(Clone)]
@@ -51,7 +51,7 @@ impl UserSession {
         };
         let age = u128::try_from(now - created).unwrap_or(0);
         if age >= limits.absolute.as_millis() {
-            self.session.end().await?;
+            self.session.end(EndReason::AbsoluteTimeout).await?;
             return Ok(());
         }
         let refreshed = self.session.get::<i64>(Self::REFRESHED_AT).await?;
@@ -177,7 +177,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be written.
     pub async fn clear(&self) -> Result<(), AppError> {
-        Ok(self.session.end().await?)
+        Ok(self.session.end(EndReason::Clear).await?)
     }
 
     /// The stored session as the inspector shows it, its id as
@@ -244,7 +244,7 @@ impl UserSession {
             return Ok(());
         }
         if Record::holds_nothing(&self.session.data().await?) {
-            self.session.end().await?;
+            self.session.end(EndReason::Pop).await?;
         } else {
             self.session.save().await?;
         }

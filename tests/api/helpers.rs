@@ -34,6 +34,8 @@ pub const SERVER_FUNCTIONS: [&str; 10] = [
 /// A running app and a browser-like client with its own cookie jar.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `METRICS_ADDR` was set.
+    pub metrics_addr: Option<SocketAddr>,
     pub client: Client,
     pub jar: Arc<Jar>,
     /// The store, when this app owns it (see [`spawn_app`]).
@@ -43,14 +45,20 @@ pub struct TestApp {
 }
 
 pub fn settings(store: &StoreUrl) -> Settings {
+    settings_with(store, &[])
+}
+
+/// [`settings`] with more environment variables, e.g. `METRICS_ADDR`.
+pub fn settings_with(store: &StoreUrl, more: &[(&'static str, &str)]) -> Settings {
     let leptos = LeptosOptions::builder()
         .output_name("leptos-sessions")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
         .build();
-    let vars = HashMap::from([
+    let mut vars = HashMap::from([
         ("SESSION_SECRET", SECRET.to_owned()),
         ("SESSION_COOKIE_SECURE", "false".to_owned()),
     ]);
+    vars.extend(more.iter().map(|&(name, value)| (name, value.to_owned())));
     let mut settings =
         Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings");
     // The defaults that follow from the store (its read cache) as well.
@@ -98,12 +106,14 @@ pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
     crate::logs::capture();
     let app = Application::build(&settings).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
+    let metrics_addr = app.metrics_addr().expect("bound");
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
     TestApp {
         addr,
+        metrics_addr,
         client: client(&jar),
         jar,
         backing: None,

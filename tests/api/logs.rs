@@ -118,6 +118,27 @@ async fn a_sessions_life(backing: &Backing) -> (Vec<String>, String) {
     (cookies, fingerprint)
 }
 
+/// Every way a session cookie's value, or the id in it, can show in text: a
+/// cookie's value is a signature followed by the id (22 characters of
+/// base64); the id also shows as a number in `Debug` output, or as hex.
+pub fn forms_of(cookie: &str) -> [String; 6] {
+    let id = &cookie[cookie.len() - 22..];
+    let bytes: [u8; 16] = URL_SAFE_NO_PAD
+        .decode(id)
+        .expect("an id")
+        .try_into()
+        .expect("16 bytes");
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    [
+        cookie.to_owned(),
+        cookie[..22].to_owned(),
+        id.to_owned(),
+        i128::from_le_bytes(bytes).to_string(),
+        u128::from_le_bytes(bytes).to_string(),
+        hex,
+    ]
+}
+
 const PLANTED_ID: &str = "BBBBBBBBBBBBBBBBBBBBBB";
 const NOT_A_COOKIE: &str = "not-a-cookie-value-at-all";
 const NOTE: &str = "note-canary-4711";
@@ -148,25 +169,8 @@ async fn no_session_id_cookie_or_value_reaches_the_log() {
     for target in ["tower_http::trace", "axum::serve", "sqlx::query", "fred::"] {
         assert!(text.contains(target), "the capture has no {target} line");
     }
-    // A cookie's value is a signature followed by the id (22 characters of
-    // base64); the id also shows as a number in `Debug` output, or as hex.
     for cookie in &cookies {
-        let id = &cookie[cookie.len() - 22..];
-        let bytes: [u8; 16] = URL_SAFE_NO_PAD
-            .decode(id)
-            .expect("an id")
-            .try_into()
-            .expect("16 bytes");
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let forms = [
-            cookie.clone(),
-            cookie[..22].to_owned(),
-            id.to_owned(),
-            i128::from_le_bytes(bytes).to_string(),
-            u128::from_le_bytes(bytes).to_string(),
-            hex,
-        ];
-        for form in forms {
+        for form in forms_of(cookie) {
             assert!(
                 !text.contains(&form),
                 "a session id or cookie in the log: {form}"

@@ -2,8 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use leptos_sessions::session::record::{Id, Record};
-use leptos_sessions::session::store::{Store, StoreSettings};
+use leptos_sessions::{
+    metrics::Metrics,
+    session::{
+        record::{Id, Record},
+        store::{Store, StoreSettings},
+    },
+};
 use time::OffsetDateTime;
 
 use crate::{store_tests, stores::Backing};
@@ -23,7 +28,10 @@ fn record(expires_in: time::Duration) -> Record {
 async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
     let mut settings = StoreSettings::new(backing.url.clone());
     settings.sweep_every = Duration::from_millis(100);
-    let store = Store::connect(&settings).await.unwrap();
+    let metrics = Metrics::new();
+    let store = Store::connect_measured(&settings, metrics.clone())
+        .await
+        .unwrap();
     store
         .create(record(time::Duration::hours(-1)))
         .await
@@ -39,10 +47,12 @@ async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
         .spawn_sweeper(settings.sweep_every)
         .expect("a sweeper");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while backing.count().await != Some(1) {
+    // The count moves once the sweep's delete has returned.
+    let swept = r#"leptos_sessions_sessions_ended_total{reason="expired_sweep"} 1"#;
+    while backing.count().await != Some(1) || !metrics.render().contains(swept) {
         assert!(
             Instant::now() < deadline,
-            "the expired session is still there"
+            "the expired session is still there, or its end was not counted"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -6,7 +6,7 @@ use std::{fmt::Write, fs, path::Path};
 use serde_json::Value;
 
 use crate::{
-    sections::{machine, memory_use, page_weight, time_to_interactive},
+    sections::{machine, memory_use, metrics_cost, page_weight, time_to_interactive},
     targets::targets,
 };
 
@@ -34,6 +34,9 @@ pub fn render(results: &Path) -> Result<String, Error> {
     throughput_table(&mut out, &full)?;
     half_load_table(&mut out, &half)?;
     targets(&mut out, &full, &half, &lines)?;
+    for cost in of("metrics-cost") {
+        metrics_cost(&mut out, cost)?;
+    }
     for weight in of("weight") {
         page_weight(&mut out, weight)?;
     }

@@ -1,5 +1,5 @@
-//! The parts of the results that are not load: machine, page weight, time
-//! to interactive, memory.
+//! The parts of the results outside the main load tables: machine, the
+//! metrics' cost, page weight, time to interactive, memory.
 
 use std::fmt::Write;
 
@@ -119,6 +119,52 @@ pub fn memory_use(out: &mut String, m: &Value) -> Result<(), Error> {
         kb(&m["sqlite_rss_kb"]) / 1024.0,
         kb(&m["sqlite_file_bytes"]) / 1_048_576.0,
         kb(&m["sqlite_file_bytes"]) / sessions,
+    )?;
+    Ok(())
+}
+
+/// `bench/metrics-cost`: the same read workload with `METRICS_ADDR` unset
+/// and set, round by round.
+pub fn metrics_cost(out: &mut String, cost: &Value) -> Result<(), Error> {
+    let num = |v: &Value| v.as_f64().unwrap_or(0.0);
+    writeln!(
+        out,
+        "## What the metrics cost\n\n`GET /getsession` signed in on SQLite (read cache on), {} \
+         users, {:.0} s each, with `METRICS_ADDR` unset (off: nothing recorded, no layer \
+         installed) and set (on: every request and store call counted and timed), \
+         interleaved round by round, a fresh server each time.\n",
+        cost["users"],
+        num(&cost["secs"])
+    )?;
+    writeln!(
+        out,
+        "| round | off req/s | on req/s | on/off | off p99 | on p99 |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
+    let ms = |v: &Value| format!("{:.2} ms", num(v) / 1000.0);
+    for (i, round) in cost["rounds"].as_array().into_iter().flatten().enumerate() {
+        writeln!(
+            out,
+            "| {} | {:.0} | {:.0} | {:.3} | {} | {} |",
+            i + 1,
+            num(&round["off_rps"]),
+            num(&round["on_rps"]),
+            num(&round["on_rps"]) / num(&round["off_rps"]),
+            ms(&round["off_p99_us"]),
+            ms(&round["on_p99_us"]),
+        )?;
+    }
+    writeln!(
+        out,
+        "| **median** | **{:.0}** | **{:.0}** | **{:.3}** | {} | {} |\n\nOn/off in the median \
+         row is the median of the rounds' own ratios (each round's pair ran back to back). \
+         Errors: {}.\n",
+        num(&cost["off_rps"]),
+        num(&cost["on_rps"]),
+        num(&cost["ratio"]),
+        ms(&cost["off_p99_us"]),
+        ms(&cost["on_p99_us"]),
+        cost["errors"]
     )?;
     Ok(())
 }

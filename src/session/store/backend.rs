@@ -53,9 +53,9 @@ pub trait Backend: fmt::Debug + Send + Sync + 'static {
         true
     }
 
-    /// Deletes every expired record.
-    async fn delete_expired(&self) -> Result<(), StoreFailure> {
-        Ok(())
+    /// Deletes every expired record; returns how many there were.
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
+        Ok(0)
     }
 
     /// Whether this instance is the store's only user (it holds a lock that

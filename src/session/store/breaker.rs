@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::{backend::Backend, StoreFailure};
-use crate::session::record::Id;
+use crate::{metrics::Metrics, session::record::Id};
 
 /// Failures in a row that open the breaker.
 pub const OPENS_AFTER: u32 = 3;
@@ -38,15 +38,18 @@ pub struct Breaker {
     failures: AtomicU32,
     /// While open: when the next probe may go, in ms since `born`; 0 when closed.
     next_probe_ms: AtomicU64,
+    /// Told when the breaker opens or closes.
+    metrics: Metrics,
 }
 
 impl Breaker {
-    pub fn new(inner: Arc<dyn Backend>) -> Self {
+    pub fn new(inner: Arc<dyn Backend>, metrics: Metrics) -> Self {
         Self {
             inner,
             born: Instant::now(),
             failures: AtomicU32::new(0),
             next_probe_ms: AtomicU64::new(0),
+            metrics,
         }
     }
 
@@ -89,12 +92,16 @@ impl Breaker {
                     );
                     self.next_probe_ms
                         .store(self.probe_later(), Ordering::Release);
+                    // The state as it is now, not as this call left it: a
+                    // success may have closed the breaker since.
+                    self.metrics.store_up(!self.is_open());
                 }
             }
             _ => {
                 self.failures.store(0, Ordering::Release);
                 if self.next_probe_ms.swap(0, Ordering::AcqRel) != 0 {
                     tracing::info!("the session store answers again");
+                    self.metrics.store_up(!self.is_open());
                 }
             }
         }
@@ -155,7 +162,7 @@ impl Backend for Breaker {
         self.inner.needs_sweeping()
     }
 
-    async fn delete_expired(&self) -> Result<(), StoreFailure> {
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         self.call(self.inner.delete_expired()).await
     }
 

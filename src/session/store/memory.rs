@@ -117,8 +117,10 @@ impl Backend for Memory {
         false
     }
 
-    async fn delete_expired(&self) -> Result<(), StoreFailure> {
-        self.entries().retain(|_, entry| entry.live());
-        Ok(())
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
+        let mut entries = self.entries();
+        let before = entries.len();
+        entries.retain(|_, entry| entry.live());
+        Ok(u64::try_from(before - entries.len()).unwrap_or(u64::MAX))
     }
 }

@@ -4,6 +4,7 @@
 mod backend;
 mod breaker;
 mod cache;
+mod measured;
 mod memory;
 mod merge;
 mod migrations;
@@ -23,8 +24,8 @@ pub use self::{
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
-use self::{breaker::Breaker, cache::ReadCache};
-use crate::session::record::CodecError;
+use self::{breaker::Breaker, cache::ReadCache, measured::Measured};
+use crate::{metrics::Metrics, session::record::CodecError};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -123,6 +124,7 @@ struct Parts {
     backend: Arc<dyn Backend>,
     cache: Option<ReadCache>,
     label: &'static str,
+    metrics: Metrics,
 }
 
 impl Store {
@@ -131,10 +133,25 @@ impl Store {
     /// # Errors
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
+        Self::connect_measured(settings, Metrics::disabled()).await
+    }
+
+    /// [`Store::connect`], recording its calls, its cache and its sessions'
+    /// lives in `metrics`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it cannot be created, reached or migrated.
+    pub async fn connect_measured(
+        settings: &StoreSettings,
+        metrics: Metrics,
+    ) -> Result<Self, StoreError> {
         let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
         let opened = (kind.open)(settings.url.expose().to_owned(), sole).await?;
-        let backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened));
+        let mut backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened, metrics.clone()));
+        if metrics.is_enabled() {
+            backend = Arc::new(Measured::new(backend, metrics.clone()));
+        }
         let cache = match settings.cache {
             _ if !backend.worth_caching() => None,
             CachePolicy::Off => None,
@@ -151,6 +168,7 @@ impl Store {
             backend,
             cache,
             label: kind.label,
+            metrics,
         })))
     }
 
@@ -162,6 +180,11 @@ impl Store {
     /// The store's name as the page shows it ("SQLite", "Redis", …).
     pub fn label(&self) -> &'static str {
         self.0.label
+    }
+
+    /// Where the sessions' lives are counted (a no-op when metrics are off).
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
     }
 
     /// Whether a read cache sits in front of the store.
@@ -183,7 +206,7 @@ impl Store {
         let backend = &self.0.backend;
         backend
             .needs_sweeping()
-            .then(|| Sweeper::spawn(Arc::clone(backend), every))
+            .then(|| Sweeper::spawn(Arc::clone(backend), every, self.0.metrics.clone()))
     }
 
     /// Lets pending writes land and closes connections; for shutdown.

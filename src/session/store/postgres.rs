@@ -170,12 +170,12 @@ impl Backend for Postgres {
         conn.ping().await.map_err(StoreFailure::backend)
     }
 
-    async fn delete_expired(&self) -> Result<(), StoreFailure> {
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         sqlx::query("DELETE FROM leptos_sessions.sessions WHERE expires_at <= $1")
             .bind(OffsetDateTime::now_utc())
             .execute(&self.pool)
             .await
-            .map(drop)
+            .map(|done| done.rows_affected())
             .map_err(StoreFailure::backend)
     }
 

@@ -41,8 +41,12 @@ impl Store {
     /// # Errors
     /// [`StoreFailure`] when the store cannot be read.
     pub async fn load(&self, id: &Id) -> Result<Option<Stored>, StoreFailure> {
-        if let Some(bytes) = self.0.cache.as_ref().and_then(|cache| cache.get(id)) {
-            return Ok(Some(Stored::decode(bytes)?).filter(Stored::is_live));
+        if let Some(cache) = &self.0.cache {
+            let cached = cache.get(id);
+            self.0.metrics.cache_lookup(cached.is_some());
+            if let Some(bytes) = cached {
+                return Ok(Some(Stored::decode(bytes)?).filter(Stored::is_live));
+            }
         }
         let ticket = self.0.cache.as_ref().map(|cache| cache.ticket(id));
         let Some(bytes) = self.0.backend.fetch(id).await? else {

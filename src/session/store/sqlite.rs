@@ -231,10 +231,10 @@ impl Backend for Sqlite {
         conn.ping().await.map_err(StoreFailure::backend)
     }
 
-    async fn delete_expired(&self) -> Result<(), StoreFailure> {
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         let query = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(unix_ms(OffsetDateTime::now_utc()));
-        self.write(query).await.map(drop)
+        self.write(query).await
     }
 
     fn held_alone(&self) -> bool {

@@ -10,6 +10,7 @@ use std::{sync::Arc, time::Duration};
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use super::Backend;
+use crate::metrics::{EndReason, Metrics};
 
 /// The running sweep; [`Sweeper::stop`] ends it.
 #[derive(Debug)]
@@ -19,8 +20,9 @@ pub struct Sweeper {
 }
 
 impl Sweeper {
-    /// Sweeps `store` every `every`, the first time one period from now.
-    pub fn spawn(store: Arc<dyn Backend>, every: Duration) -> Self {
+    /// Sweeps `store` every `every`, the first time one period from now,
+    /// counting the sessions it deletes in `metrics`.
+    pub fn spawn(store: Arc<dyn Backend>, every: Duration, metrics: Metrics) -> Self {
         let kind = store.kind();
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
@@ -30,7 +32,10 @@ impl Sweeper {
                 tokio::select! {
                     _ = &mut stopped => break,
                     _ = ticks.tick() => match store.delete_expired().await {
-                        Ok(()) => tracing::debug!(store = kind, "expired sessions deleted"),
+                        Ok(deleted) => {
+                            metrics.sessions_ended(EndReason::ExpiredSweep, deleted);
+                            tracing::debug!(store = kind, deleted, "expired sessions deleted");
+                        }
                         Err(err) => tracing::warn!(store = kind, error = %err, "could not delete expired sessions; will retry"),
                     },
                 }

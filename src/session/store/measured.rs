@@ -1,0 +1,104 @@
+//! Counts and times every call the sessions make on the store, in front of
+//! the circuit breaker so that the calls it refuses are counted too. Only
+//! installed when metrics are on.
+
+use std::{future::Future, sync::Arc, time::Instant};
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::{backend::Backend, StoreFailure};
+use crate::{
+    metrics::{Metrics, Operation, StoreError},
+    session::record::Id,
+};
+
+#[derive(Debug)]
+pub struct Measured {
+    inner: Arc<dyn Backend>,
+    metrics: Metrics,
+}
+
+impl Measured {
+    pub fn new(inner: Arc<dyn Backend>, metrics: Metrics) -> Self {
+        Self { inner, metrics }
+    }
+
+    async fn call<T>(
+        &self,
+        operation: Operation,
+        call: impl Future<Output = Result<T, StoreFailure>>,
+    ) -> Result<T, StoreFailure> {
+        let started = Instant::now();
+        let result = call.await;
+        let outcome = match &result {
+            Ok(_) => Ok(()),
+            Err(StoreFailure::Down) => Err(StoreError::Refused),
+            Err(_) => Err(StoreError::Failed),
+        };
+        self.metrics
+            .store_call(operation, outcome, started.elapsed());
+        result
+    }
+}
+
+#[async_trait]
+impl Backend for Measured {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    async fn insert(
+        &self,
+        id: &Id,
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> Result<bool, StoreFailure> {
+        self.call(Operation::Insert, self.inner.insert(id, bytes, expiry))
+            .await
+    }
+
+    async fn fetch(&self, id: &Id) -> Result<Option<Vec<u8>>, StoreFailure> {
+        self.call(Operation::Fetch, self.inner.fetch(id)).await
+    }
+
+    async fn replace(
+        &self,
+        id: &Id,
+        expected: &[u8],
+        bytes: &[u8],
+        expiry: OffsetDateTime,
+    ) -> Result<bool, StoreFailure> {
+        let replace = self.inner.replace(id, expected, bytes, expiry);
+        self.call(Operation::Replace, replace).await
+    }
+
+    async fn remove(&self, id: &Id) -> Result<(), StoreFailure> {
+        self.call(Operation::Remove, self.inner.remove(id)).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreFailure> {
+        self.call(Operation::Ping, self.inner.ping()).await
+    }
+
+    fn needs_sweeping(&self) -> bool {
+        self.inner.needs_sweeping()
+    }
+
+    async fn delete_expired(&self) -> Result<u64, StoreFailure> {
+        self.call(Operation::DeleteExpired, self.inner.delete_expired())
+            .await
+    }
+
+    fn held_alone(&self) -> bool {
+        self.inner.held_alone()
+    }
+
+    fn worth_caching(&self) -> bool {
+        self.inner.worth_caching()
+    }
+
+    async fn close(&self) {
+        self.inner.close().await;
+    }
+}
