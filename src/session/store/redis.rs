@@ -81,7 +81,12 @@ impl Redis {
             // taken over, so does the app. At most half a second apart: a
             // longer wait added up to a second and a half of 503s after a
             // failover was over (`scripts/check-outage.sh redis-cluster`).
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, RECONNECT_MAX_MS, 2))
+            .set_policy(ReconnectPolicy::new_exponential(
+                0,
+                100,
+                RECONNECT_MAX_MS,
+                2,
+            ))
             .build_pool(POOL_SIZE)
             .map_err(open)?;
         pool.init().await.map_err(open)?;
