@@ -34,7 +34,7 @@ step "starting Redis, PostgreSQL, a Redis Cluster and a Sentinel set-up for the 
 trap stop_services EXIT
 start_services
 
-step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL)"
+step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL, Redis Cluster, Sentinel)"
 cargo test --quiet --features ssr
 
 step "release build (server and WASM, assets precompressed; 6 to 10 minutes cold)"
