@@ -22,6 +22,7 @@ mod outage;
 mod races;
 mod read_cache;
 mod redis_ha;
+mod redis_server;
 mod scrape;
 mod seed_routes;
 mod server_fns;
