@@ -1,7 +1,7 @@
 //! The HTML shell and the page's routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Meta, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -10,7 +10,19 @@ use leptos_router::{
 use crate::ui::{NotFound, Workbench};
 
 /// The document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+///
+/// The `/pkg` links are written here from names read once ([`PkgNames`])
+/// rather than by leptos's `HashedStylesheet` and `HydrationScripts`, which
+/// read `hash.txt` from disk on every render. The loader imports the script
+/// statically, so the browser fetches it while it parses the page; the
+/// module is preloaded beside it.
+#[cfg(feature = "ssr")]
+pub fn shell(
+    options: LeptosOptions,
+    pkg: std::sync::Arc<crate::assets::PkgNames>,
+) -> impl IntoView {
+    use leptos_meta::MetaTags;
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -19,10 +31,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // No favicon: saves every visit a request that would render the 404 page.
                 <link rel="icon" href="data:," />
-                <AutoReload options=options.clone() />
-                // Hashed names when the build hashes them (long-cached /pkg).
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <AutoReload options />
+                <link id="leptos" rel="stylesheet" href=pkg.stylesheet.clone() />
+                <link
+                    rel="preload"
+                    href=pkg.module.clone()
+                    r#as="fetch"
+                    r#type="application/wasm"
+                    crossorigin="anonymous"
+                />
+                <script type="module" nonce=nonce inner_html=pkg.loader.clone()></script>
                 <MetaTags />
             </head>
             <body>

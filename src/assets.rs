@@ -3,6 +3,9 @@
 //! no cookie work).
 
 mod in_memory;
+mod names;
+
+pub use names::PkgNames;
 
 use std::path::Path;
 

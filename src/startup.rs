@@ -18,10 +18,13 @@ use tower::ServiceBuilder;
 
 use crate::{
     app::{shell, App},
-    assets,
+    assets::{self, PkgNames},
     config::Settings,
     health::{healthz, livez},
-    http,
+    http::{
+        self,
+        first_visit::{first_visit, FirstVisit},
+    },
     metrics::endpoint::Endpoint,
     session::{
         self,
@@ -74,9 +77,19 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         store: store.clone(),
     }));
     let options = settings.leptos.clone();
-    let with_sessions = Router::new()
-        .merge(session::routes::router())
-        .leptos_routes(&state, page_routes(), move || shell(options.clone()));
+    let pkg = Arc::new(PkgNames::read(&options));
+    let page = {
+        let pkg = pkg.clone();
+        Router::new()
+            .leptos_routes(&state, page_routes(), move || {
+                shell(options.clone(), pkg.clone())
+            })
+            .route_layer(middleware::from_fn_with_state(
+                FirstVisit::default(),
+                first_visit,
+            ))
+    };
+    let with_sessions = Router::new().merge(session::routes::router()).merge(page);
     let app = http::around_sessions(with_sessions, settings, store)
         // Below: no session, so no cookie work for probes and static files.
         .route("/healthz", get(healthz))
@@ -87,8 +100,10 @@ pub fn router(settings: &Settings, store: Store) -> Router {
             ServiceBuilder::new()
                 .layer(middleware::from_fn(http::to_the_end::to_the_end))
                 .service(
-                    leptos_axum::file_and_error_handler::<AppState, _>(shell)
-                        .with_state(state.clone()),
+                    leptos_axum::file_and_error_handler::<AppState, _>(move |options| {
+                        shell(options, pkg.clone())
+                    })
+                    .with_state(state.clone()),
                 ),
         );
     http::around_everything(app, metrics).with_state(state)

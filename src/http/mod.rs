@@ -4,6 +4,7 @@
 
 pub mod cookie;
 pub mod cross_site;
+pub mod first_visit;
 pub mod guard;
 pub mod to_the_end;
 

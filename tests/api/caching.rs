@@ -73,3 +73,46 @@ async fn static_files_stay_cacheable() {
     );
     assert!(!headers.contains_key("set-cookie"), "{headers:?}");
 }
+
+/// A first visit's page is rendered once and kept (`src/http/first_visit.rs`):
+/// every first visit gets the same page with a nonce of its own, and
+/// still the headers every session-dependent answer carries. A visitor
+/// with a session, or with a redirect's answer to show, gets a render.
+#[tokio::test]
+async fn a_first_visit_gets_the_kept_page_with_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let first = reqwest::get(app.url("/")).await.unwrap();
+    assert_eq!(first.headers()["cache-control"], "no-store");
+    let first = first.text().await.unwrap();
+    let again = reqwest::get(app.url("/")).await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(again.headers()["cache-control"], "no-store");
+    assert!(again.headers().get("set-cookie").is_none());
+    let again = again.text().await.unwrap();
+
+    let nonce = |page: &str| {
+        let start = page.find("nonce=\"").expect("a nonce") + 7;
+        page[start..start + page[start..].find('"').unwrap()].to_owned()
+    };
+    assert_ne!(nonce(&first), nonce(&again), "each answer its own nonce");
+    assert_eq!(
+        first.replace(&nonce(&first), "N"),
+        again.replace(&nonce(&again), "N"),
+        "otherwise the same page"
+    );
+    assert!(again.contains("No session: the store holds nothing"));
+
+    app.get("/setsession").await;
+    let (status, page) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("No session: the store holds nothing"),
+        "{page}"
+    );
+    let (_, redirected) = app.get("/?answer=set").await;
+    assert!(
+        redirected.contains("The session has been Set"),
+        "{redirected}"
+    );
+}

@@ -21,6 +21,8 @@ pub enum Workload {
     /// `GET /` rendered on the server with a live session, asked for as a
     /// browser asks (compression accepted).
     Page,
+    /// `GET /` as a first visit asks for it: no session, compression accepted.
+    FirstVisit,
     /// The stylesheet, compressed as a browser asks for it.
     Static,
     /// `GET /livez`: our HTTP stack with no session and no store.
@@ -62,6 +64,12 @@ impl User {
                     return Err(format!("/: not the page: {page:.80}"));
                 }
             }
+            Workload::FirstVisit => {
+                let page = user.page("/").await?;
+                if !page.contains(">Set session</button>") {
+                    return Err(format!("/: not the page: {page:.80}"));
+                }
+            }
             Workload::Static => {
                 let page = user.page("/").await?;
                 user.stylesheet = stylesheet(&page)?;
@@ -82,7 +90,7 @@ impl User {
             }
             Workload::Write => self.expect_get("/popsession", "Session Deleted").await,
             Workload::ServerFn => self.expect_post("get_session", "\"Welcome Admin\"").await,
-            Workload::Page => self.expect_any_encoding("/").await,
+            Workload::Page | Workload::FirstVisit => self.expect_any_encoding("/").await,
             Workload::Static => {
                 let path = std::mem::take(&mut self.stylesheet);
                 let result = self.expect_compressed(&path).await;
