@@ -1,13 +1,9 @@
-//! The HTML shell and the page's routes.
+//! The HTML shell and the app: one page, or the 404 page.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::{provide_meta_context, Meta, Title};
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path, SsrMode,
-};
 
-use crate::ui::{NotFound, Workbench};
+use crate::ui::{location, NotFound, Workbench};
 
 /// The document around the app, rendered on the server.
 ///
@@ -50,21 +46,27 @@ pub fn shell(
     }
 }
 
-/// The app: one page, the session workbench.
+/// The app: one page, the session workbench, at `/`; the 404 page at any
+/// other path (the server answers it with 404).
+///
+/// No router: with one page it only matched `/` and read the query, and it
+/// cost the bundle about 7 % of its code and the server's render of every
+/// page about 13 % of its CPU (`bench/ANALYSIS.md`). The server registers
+/// `/` itself ([`crate::startup`]), rendered with every resource resolved:
+/// the answer a no-JS redirect asks for must be in the HTML, not streamed in
+/// for a script to place.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Title text="Leptos sessions" />
         <Meta name="description" content="Set, get and pop a server-side session." />
-        <Router>
-            <main>
-                <Routes fallback=NotFound>
-                    // Async: the answer a no-JS redirect asks for must be in
-                    // the HTML itself, not streamed in for a script to place.
-                    <Route path=path!("") view=Workbench ssr=SsrMode::Async />
-                </Routes>
-            </main>
-        </Router>
+        <main>
+            {if location::path() == "/" {
+                Either::Left(view! { <Workbench /> })
+            } else {
+                Either::Right(view! { <NotFound /> })
+            }}
+        </main>
     }
 }

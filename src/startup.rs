@@ -4,7 +4,7 @@ use std::{
     future::{Future, IntoFuture},
     io,
     net::SocketAddr,
-    sync::{Arc, OnceLock},
+    sync::Arc,
     time::Duration,
 };
 
@@ -12,12 +12,13 @@ use axum::{
     extract::FromRef, handler::Handler, middleware, routing::get, serve::ListenerExt, Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{AxumRouteListing, LeptosRoutes};
+use leptos_router::SsrMode;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 
 use crate::{
-    app::{shell, App},
+    app::shell,
     assets::{self, PkgNames},
     config::Settings,
     health::{healthz, livez},
@@ -109,15 +110,15 @@ pub fn router(settings: &Settings, store: Store) -> Router {
     http::around_everything(app, metrics).with_state(state)
 }
 
-/// The page's routes, found once per process by rendering the app in
-/// leptos's route-generation mode.
-///
-/// Once, because that mode sets a process-wide "do not load resources" flag:
-/// a second app built in the same process (the HTTP tests start one per test)
-/// would otherwise stall any page render that runs meanwhile, for good.
+/// The page's one route, `/`, rendered with every resource resolved
+/// ([`crate::app::App`] says why).
 fn page_routes() -> Vec<AxumRouteListing> {
-    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    vec![AxumRouteListing::new(
+        "/".to_owned(),
+        SsrMode::Async,
+        [leptos_router::Method::Get],
+        vec![],
+    )]
 }
 
 /// A bound, ready-to-run server.

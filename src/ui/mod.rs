@@ -3,6 +3,7 @@
 mod browser;
 pub mod inspector;
 mod key_form;
+pub mod location;
 mod not_found;
 mod note_form;
 mod workbench;

@@ -2,9 +2,8 @@
 //! answer line, and what lives where.
 
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_router::hooks::use_query_map;
 
-use super::{browser, inspector::Inspector, key_form::KeyForm, note_form::NoteForm};
+use super::{browser, inspector::Inspector, key_form::KeyForm, location, note_form::NoteForm};
 use crate::{
     answer::Answer,
     error::AppError,
@@ -63,14 +62,11 @@ pub fn Workbench() -> impl IntoView {
         }
     };
 
-    let query = use_query_map();
+    // The page's query never changes while it is open (no client-side
+    // navigation): read once, on either side.
+    let query = (location::query("answer"), location::query("error"));
     let redirected = Resource::new(
-        move || {
-            query
-                .try_read()
-                .map(|query| (query.get("answer"), query.get("error")))
-                .unwrap_or_default()
-        },
+        move || query.clone(),
         |(answer, error)| async move { answer_from_redirect(answer, error).await },
     );
     let shown = move || {
