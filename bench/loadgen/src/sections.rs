@@ -95,10 +95,14 @@ pub fn time_to_interactive(out: &mut String, tti: &Value) -> Result<(), Error> {
     writeln!(
         out,
         "## Time to interactive\n\nChromium (Debian), {loads} cold loads of `/` (fresh context each), \
-         median: first contentful paint (server-rendered HTML) {}; first click answered \
-         (hydrated, \"Get session\" pressed, answer shown) {}.\n",
+         median: first contentful paint (server-rendered HTML) {}; hydrated (the page's \
+         marker set, read by the page itself) {}; first click answered (hydrated, \"Get \
+         session\" pressed, answer shown) {}, of which {} from Playwright's click call to \
+         the answer (its actionability checks and round trips included).\n",
         show(median(&tti["fcp_ms"])),
+        show(median(&tti["hydrated_ms"])),
         show(tti_median(tti)),
+        show(median(&tti["click_ms"])),
     )?;
     Ok(())
 }
