@@ -12,8 +12,7 @@ use axum::{
     extract::FromRef, handler::Handler, middleware, routing::get, serve::ListenerExt, Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{AxumRouteListing, LeptosRoutes};
-use leptos_router::SsrMode;
+use leptos_axum::LeptosRoutes;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 
@@ -79,18 +78,26 @@ pub fn router(settings: &Settings, store: Store) -> Router {
     }));
     let options = settings.leptos.clone();
     let pkg = Arc::new(PkgNames::read(&options));
+    // The page's one route, rendered with every resource resolved
+    // ([`crate::app::App`] says why), and a first visit's page kept; the
+    // layer is on this route alone, not on the server functions.
     let page = {
-        let pkg = pkg.clone();
-        Router::new()
-            .leptos_routes(&state, page_routes(), move || {
-                shell(options.clone(), pkg.clone())
-            })
-            .route_layer(middleware::from_fn_with_state(
-                FirstVisit::default(),
-                first_visit,
-            ))
+        let (state, pkg) = (state.clone(), pkg.clone());
+        get(leptos_axum::render_app_async_with_context(
+            move || provide_context(state.clone()),
+            move || shell(options.clone(), pkg.clone()),
+        ))
+        .layer(middleware::from_fn_with_state(
+            FirstVisit::default(),
+            first_visit,
+        ))
     };
-    let with_sessions = Router::new().merge(session::routes::router()).merge(page);
+    // Given no page routes, `leptos_routes` registers the server functions.
+    let server_fns = Router::new().leptos_routes(&state, Vec::new(), || ());
+    let with_sessions = Router::new()
+        .merge(session::routes::router())
+        .merge(server_fns)
+        .route("/", page);
     let app = http::around_sessions(with_sessions, settings, store)
         // Below: no session, so no cookie work for probes and static files.
         .route("/healthz", get(healthz))
@@ -108,17 +115,6 @@ pub fn router(settings: &Settings, store: Store) -> Router {
                 ),
         );
     http::around_everything(app, metrics).with_state(state)
-}
-
-/// The page's one route, `/`, rendered with every resource resolved
-/// ([`crate::app::App`] says why).
-fn page_routes() -> Vec<AxumRouteListing> {
-    vec![AxumRouteListing::new(
-        "/".to_owned(),
-        SsrMode::Async,
-        [leptos_router::Method::Get],
-        vec![],
-    )]
 }
 
 /// A bound, ready-to-run server.

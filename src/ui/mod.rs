@@ -6,6 +6,7 @@ mod key_form;
 pub mod location;
 mod not_found;
 mod note_form;
+mod server_only;
 mod workbench;
 
 pub use not_found::NotFound;

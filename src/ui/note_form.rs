@@ -2,6 +2,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use super::server_only::server_only;
 use crate::{
     limits::NOTE_MAX_CHARS,
     session::api::{get_note, SaveNote},
@@ -11,8 +12,9 @@ use crate::{
 /// it inside a `Suspense` or `Transition`, which waits for that read.
 #[component]
 pub fn NoteForm() -> impl IntoView {
-    // Read once: afterwards the field itself holds what the visitor typed.
-    let stored_note = Resource::new(|| (), |()| get_note());
+    // Read once, by the server: afterwards the field itself holds what the
+    // visitor typed.
+    let stored_note = Resource::new(|| (), |()| server_only(get_note));
     view! {
         <form method="post" action=SaveNote::PATH class="note">
                 <label for="note">"Note, kept in the session next to the user"</label>

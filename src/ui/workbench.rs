@@ -3,7 +3,10 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::{browser, inspector::Inspector, key_form::KeyForm, location, note_form::NoteForm};
+use super::{
+    browser, inspector::Inspector, key_form::KeyForm, location, note_form::NoteForm,
+    server_only::server_only,
+};
 use crate::{
     answer::Answer,
     error::AppError,
@@ -67,7 +70,7 @@ pub fn Workbench() -> impl IntoView {
     let query = (location::query("answer"), location::query("error"));
     let redirected = Resource::new(
         move || query.clone(),
-        |(answer, error)| async move { answer_from_redirect(answer, error).await },
+        |(answer, error)| server_only(move || answer_from_redirect(answer, error)),
     );
     let shown = move || {
         latest
