@@ -50,8 +50,8 @@ pub fn shell(
 /// other path (the server answers it with 404).
 ///
 /// No router: with one page it only matched `/` and read the query, and it
-/// cost the bundle about 7 % of its code and the server's render of every
-/// page about 13 % of its CPU (`bench/ANALYSIS.md`). The server registers
+/// cost the bundle over a quarter of its size and a page's render about
+/// 13 % of its CPU (`bench/ANALYSIS.md`). The server registers
 /// `/` itself ([`crate::startup`]), rendered with every resource resolved:
 /// the answer a no-JS redirect asks for must be in the HTML, not streamed in
 /// for a script to place.
