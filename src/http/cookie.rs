@@ -106,6 +106,12 @@ impl CookiePolicy {
         }
     }
 
+    /// Whether the request carries a cookie of our name at all, signed or
+    /// not: no signature is checked (the session layer has done that).
+    pub fn is_sent(&self, headers: &HeaderMap) -> bool {
+        self.ours(headers).next().is_some()
+    }
+
     fn ours<'h>(&self, headers: &'h HeaderMap) -> impl Iterator<Item = Cookie<'static>> + 'h {
         let name = self.0.name;
         headers

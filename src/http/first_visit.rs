@@ -25,7 +25,7 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use super::cookie::{CookiePolicy, Incoming};
+use super::cookie::CookiePolicy;
 use crate::error::AppError;
 
 /// A page is a few kilobytes; one far larger is not kept.
@@ -65,7 +65,9 @@ pub async fn first_visit(State(cache): State<FirstVisit>, req: Request, next: Ne
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// `GET /`, no query, and no session cookie of ours.
+/// `GET /`, no query, and no cookie of our name. A stranger's cookie under
+/// our name gets a render, not the kept page: telling it from ours would
+/// check its signature a second time on every page with a session.
 fn is_first_visit(req: &Request) -> bool {
     req.method() == Method::GET
         && req.uri().path() == "/"
@@ -73,7 +75,7 @@ fn is_first_visit(req: &Request) -> bool {
         && req
             .extensions()
             .get::<CookiePolicy>()
-            .is_some_and(|policy| matches!(policy.read(req.headers()), Incoming::Absent))
+            .is_some_and(|policy| !policy.is_sent(req.headers()))
 }
 
 impl Kept {
