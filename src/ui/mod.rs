@@ -6,7 +6,7 @@ mod key_form;
 pub mod location;
 mod not_found;
 mod note_form;
-mod server_only;
+pub mod page_data;
 mod workbench;
 
 pub use not_found::NotFound;

@@ -4,16 +4,13 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{
-    browser, inspector::Inspector, key_form::KeyForm, location, note_form::NoteForm,
-    server_only::server_only,
+    browser,
+    inspector::Inspector,
+    key_form::KeyForm,
+    note_form::NoteForm,
+    page_data::{PageData, Shown},
 };
-use crate::{
-    answer::Answer,
-    error::AppError,
-    session::api::{get_session, panels, GetSession, PopSession, SetSession},
-};
-
-type Shown = Result<String, AppError>;
+use crate::session::api::{panels, GetSession, PopSession, SetSession};
 
 /// A workbench for the visitor's server-side session.
 ///
@@ -32,9 +29,26 @@ pub fn Workbench() -> impl IntoView {
         async move { (answer.await, changes) }
     });
 
-    let rereads = RwSignal::new(0_u32);
-    let reread = move || rereads.update(|n| *n += 1);
-    let panels = Resource::new(move || rereads.try_get().unwrap_or_default(), |_| panels());
+    let PageData {
+        note,
+        redirected,
+        panels: first_panels,
+    } = PageData::shared();
+
+    // The panels as the server rendered them, then as each re-read brings
+    // them; a re-read answered after a later one is dropped.
+    let shown_panels = RwSignal::new(first_panels);
+    let rereads = StoredValue::new(0_u32);
+    let reread = move || {
+        rereads.update_value(|n| *n = n.wrapping_add(1));
+        let asked = rereads.get_value();
+        leptos::task::spawn_local(async move {
+            let fresh = panels().await;
+            if rereads.try_get_value() == Some(asked) {
+                shown_panels.try_set(fresh);
+            }
+        });
+    };
     let tell_other_tabs = StoredValue::new(browser::keep_in_step(reread));
 
     let latest = RwSignal::new(None::<Shown>);
@@ -52,7 +66,8 @@ pub fn Workbench() -> impl IntoView {
     // focus then goes to the server's panel, not back to the page's top.
     let refocus = StoredValue::new(false);
     Effect::new(move || {
-        if panels.get().is_some() && refocus.get_value() {
+        shown_panels.track();
+        if refocus.get_value() {
             refocus.set_value(false);
             browser::refocus_if_lost("on-server");
         }
@@ -65,18 +80,12 @@ pub fn Workbench() -> impl IntoView {
         }
     };
 
-    // The page's query never changes while it is open (no client-side
-    // navigation): read once, on either side.
-    let query = (location::query("answer"), location::query("error"));
-    let redirected = Resource::new(
-        move || query.clone(),
-        |(answer, error)| server_only(move || answer_from_redirect(answer, error)),
-    );
+    let redirected = StoredValue::new(redirected);
     let shown = move || {
         latest
             .try_get()
             .flatten()
-            .or_else(|| redirected.try_get().flatten().flatten())
+            .or_else(|| redirected.try_get_value().flatten())
     };
     let refused = Signal::derive(move || shown().and_then(Result::err));
 
@@ -91,8 +100,6 @@ pub fn Workbench() -> impl IntoView {
     // Every read in the view is a `try_` one: when a visitor leaves while
     // the page streams, leptos may run a closure once more after the page's
     // signals are gone, and a plain `get` would panic a server thread.
-    // One boundary for the page's three reads (the redirect's answer, the
-    // note, the panels): each boundary costs the bundle its own code.
     view! {
         <section
             class="panel"
@@ -104,36 +111,34 @@ pub fn Workbench() -> impl IntoView {
             <p class="lede">
                 "Your browser holds only a signed, opaque session id; the data lives in the server's store."
             </p>
-            <Transition>
-                <div class="tools">
-                    <section aria-labelledby="seed">
-                        <h2 id="seed">"The tutorial's session"</h2>
-                        <div class="actions">
-                            <form method="post" action=SetSession::PATH>
-                                <button type="submit">"Set session"</button>
-                            </form>
-                            <form method="post" action=GetSession::PATH>
-                                <button type="submit">"Get session"</button>
-                            </form>
-                            <form method="post" action=PopSession::PATH>
-                                <button type="submit">"Pop session"</button>
-                            </form>
-                        </div>
-                        <NoteForm />
-                    </section>
-                    <section aria-labelledby="any-key">
-                        <h2 id="any-key">"Any key"</h2>
-                        <KeyForm refused />
-                    </section>
-                </div>
-                <p role="status" class="answer">
-                    <span class=move || match shown() {
-                        Some(Ok(_)) => "ok",
-                        _ => "error",
-                    }>{move || status_line(shown())}</span>
-                </p>
-                <Inspector panels />
-            </Transition>
+            <div class="tools">
+                <section aria-labelledby="seed">
+                    <h2 id="seed">"The tutorial's session"</h2>
+                    <div class="actions">
+                        <form method="post" action=SetSession::PATH>
+                            <button type="submit">"Set session"</button>
+                        </form>
+                        <form method="post" action=GetSession::PATH>
+                            <button type="submit">"Get session"</button>
+                        </form>
+                        <form method="post" action=PopSession::PATH>
+                            <button type="submit">"Pop session"</button>
+                        </form>
+                    </div>
+                    <NoteForm note />
+                </section>
+                <section aria-labelledby="any-key">
+                    <h2 id="any-key">"Any key"</h2>
+                    <KeyForm refused />
+                </section>
+            </div>
+            <p role="status" class="answer">
+                <span class=move || match shown() {
+                    Some(Ok(_)) => "ok",
+                    _ => "error",
+                }>{move || status_line(shown())}</span>
+            </p>
+            <Inspector panels=shown_panels />
             <p class="routes">
                 "The same session as plain text, for curl: "
                 <code>"/setsession"</code>
@@ -153,18 +158,5 @@ fn status_line(shown: Option<Shown>) -> String {
         Some(Ok(text)) => text,
         Some(Err(err)) if err.field().is_none() => err.to_string(),
         _ => String::new(),
-    }
-}
-
-/// The answer a no-JS form post was redirected with, if any.
-async fn answer_from_redirect(answer: Option<String>, error: Option<String>) -> Option<Shown> {
-    if let Some(code) = error {
-        return Some(Err(AppError::from_code(&code)));
-    }
-    match Answer::from_code(&answer?) {
-        Ok(Some(answer)) => Some(Ok(answer.to_string())),
-        // The greeting: read the session again rather than trust the URL.
-        Ok(None) => Some(get_session().await),
-        Err(_) => None,
     }
 }

@@ -15,7 +15,7 @@ use crate::{
 };
 
 #[cfg(feature = "ssr")]
-mod ssr;
+pub(crate) mod ssr;
 
 /// Stores `Username = "Admin"`; answers "The session has been Set".
 #[server(endpoint = "set_session")]

@@ -30,7 +30,12 @@ pub async fn session() -> Result<UserSession, AppError> {
         tracing::error!("no request parts in a server function's context");
         return Err(AppError::Internal);
     };
-    UserSession::from_request_parts(&mut parts, &()).await
+    session_of(&mut parts).await
+}
+
+/// The session of the request `parts` belong to.
+pub async fn session_of(parts: &mut Parts) -> Result<UserSession, AppError> {
+    UserSession::from_request_parts(parts, &()).await
 }
 
 /// Runs `work` on the caller's session and shapes the answer for the caller:
@@ -78,15 +83,18 @@ fn is_plain_form_post() -> bool {
 
 /// Both sides of the caller's session, for the inspector.
 pub async fn inspect() -> Result<Inspection, AppError> {
-    let session = session().await?;
-    let parts = use_context::<Parts>();
-    let (Some(parts), Some(policy)) = (
-        parts.as_ref(),
-        parts
-            .as_ref()
-            .and_then(|p| p.extensions.get::<CookiePolicy>()),
-    ) else {
-        tracing::error!("inspect: no request or cookie policy in context");
+    let Some(mut parts) = use_context::<Parts>() else {
+        tracing::error!("inspect: no request parts in context");
+        return Err(AppError::Internal);
+    };
+    inspect_of(&mut parts).await
+}
+
+/// Both sides of the session of the request `parts` belong to.
+pub async fn inspect_of(parts: &mut Parts) -> Result<Inspection, AppError> {
+    let session = session_of(parts).await?;
+    let Some(policy) = parts.extensions.get::<CookiePolicy>() else {
+        tracing::error!("inspect: no cookie policy on the request");
         return Err(AppError::Internal);
     };
     let sent = match policy.read(&parts.headers) {
@@ -109,7 +117,16 @@ pub async fn inspect() -> Result<Inspection, AppError> {
 
 /// Both panels of the caller's session, rendered.
 pub async fn panels() -> Result<Panels, AppError> {
-    let inspection = inspect().await?;
+    let Some(mut parts) = use_context::<Parts>() else {
+        tracing::error!("panels: no request parts in context");
+        return Err(AppError::Internal);
+    };
+    panels_of(&mut parts).await
+}
+
+/// Both panels of the session of the request `parts` belong to, rendered.
+pub async fn panels_of(parts: &mut Parts) -> Result<Panels, AppError> {
+    let inspection = inspect_of(parts).await?;
     let now_ms = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

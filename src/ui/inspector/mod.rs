@@ -16,13 +16,12 @@ use crate::{error::AppError, session::inspect::Panels, ui::browser};
 /// others: they post without JavaScript, and with it the page's one submit
 /// handler sends them.
 #[component]
-pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
+pub fn Inspector(panels: RwSignal<Result<Panels, AppError>>) -> impl IntoView {
     // The server's HTML as it is, or the reason it could not be read.
     let side = move |pick: fn(Panels) -> String| {
         move || {
             panels
                 .try_get()
-                .flatten()
                 .and_then(Result::ok)
                 .map(pick)
                 .unwrap_or_default()
@@ -31,7 +30,6 @@ pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
     let failed = move || {
         panels
             .try_get()
-            .flatten()
             .and_then(Result::err)
             .map(|err| err.to_string())
     };
@@ -55,7 +53,7 @@ pub fn Inspector(panels: Resource<Result<Panels, AppError>>) -> impl IntoView {
 }
 
 /// The line that shows this page's scripts cannot read the session cookie.
-fn scripts_see(panels: Resource<Result<Panels, AppError>>) -> impl Fn() -> String {
+fn scripts_see(panels: RwSignal<Result<Panels, AppError>>) -> impl Fn() -> String {
     // Filled in by the browser after hydration, and again after each re-read.
     let seen = RwSignal::new(None::<String>);
     Effect::new(move || {
@@ -69,7 +67,6 @@ fn scripts_see(panels: Resource<Result<Panels, AppError>>) -> impl Fn() -> Strin
         };
         let name = panels
             .try_get()
-            .flatten()
             .and_then(Result::ok)
             .map_or_else(|| "session".to_owned(), |p| p.cookie);
         let holds = cookies
