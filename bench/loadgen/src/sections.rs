@@ -98,11 +98,14 @@ pub fn time_to_interactive(out: &mut String, tti: &Value) -> Result<(), Error> {
          median: first contentful paint (server-rendered HTML) {}; hydrated (the page's \
          marker set, read by the page itself) {}; first click answered (hydrated, \"Get \
          session\" pressed, answer shown) {}, of which {} from Playwright's click call to \
-         the answer (its actionability checks and round trips included).\n",
+         the answer (its actionability checks and round trips included) and {} from the \
+         click event to the answer on screen (the page's own part: its fetch and render, \
+         on the page's clock).\n",
         show(median(&tti["fcp_ms"])),
         show(median(&tti["hydrated_ms"])),
         show(tti_median(tti)),
         show(median(&tti["click_ms"])),
+        show(median(&tti["answer_ms"])),
     )?;
     Ok(())
 }
