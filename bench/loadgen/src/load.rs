@@ -24,6 +24,9 @@ pub struct Plan {
 /// What the measured window saw.
 pub struct Outcome {
     latencies: Histogram<u64>,
+    /// How late the generator sent each request, against when it was due:
+    /// its own timer and scheduling, which the latencies include.
+    late: Histogram<u64>,
     errors: u64,
     first_error: Option<String>,
     window: Duration,
@@ -44,6 +47,8 @@ pub struct Row<'a> {
     p50_us: u64,
     p99_us: u64,
     max_us: u64,
+    late_p50_us: u64,
+    late_p99_us: u64,
 }
 
 impl Outcome {
@@ -62,6 +67,8 @@ impl Outcome {
             p50_us: self.latencies.value_at_quantile(0.50),
             p99_us: self.latencies.value_at_quantile(0.99),
             max_us: self.latencies.max(),
+            late_p50_us: self.late.value_at_quantile(0.50),
+            late_p99_us: self.late.value_at_quantile(0.99),
         }
     }
 }
@@ -100,7 +107,7 @@ pub async fn run(plan: &Plan) -> Result<Outcome, String> {
     for (i, mut user) in users.into_iter().enumerate() {
         let offset = period.map(|p| p.mul_f64(i as f64 / plan.users as f64));
         tasks.spawn(async move {
-            let mut latencies = histogram();
+            let (mut latencies, mut late) = (histogram(), histogram());
             let (mut errors, mut first_error) = (0, None);
             let mut due = start + offset.unwrap_or_default();
             for n in 0..MAX_REQUESTS_PER_USER {
@@ -115,13 +122,19 @@ pub async fn run(plan: &Plan) -> Result<Outcome, String> {
                 if due >= end {
                     break;
                 }
+                let sent = Instant::now();
                 let result = user.step(n).await;
                 // Counted from when the request was due, so a server that
                 // falls behind a fixed rate shows it (no coordinated omission).
                 let took = due.elapsed();
                 if due >= record_from {
                     match result {
-                        Ok(()) => latencies.saturating_record(took.as_micros() as u64),
+                        Ok(()) => {
+                            latencies.saturating_record(took.as_micros() as u64);
+                            late.saturating_record(
+                                sent.saturating_duration_since(due).as_micros() as u64
+                            );
+                        }
                         Err(why) => {
                             errors += 1;
                             first_error.get_or_insert(why);
@@ -132,22 +145,24 @@ pub async fn run(plan: &Plan) -> Result<Outcome, String> {
                     due += period;
                 }
             }
-            (latencies, errors, first_error)
+            (latencies, late, errors, first_error)
         });
     }
 
     let mut outcome = Outcome {
         latencies: histogram(),
+        late: histogram(),
         errors: 0,
         first_error: None,
         window: plan.measure,
     };
     while let Some(done) = tasks.join_next().await {
-        let (latencies, errors, first_error) = done.map_err(|e| e.to_string())?;
+        let (latencies, late, errors, first_error) = done.map_err(|e| e.to_string())?;
         outcome
             .latencies
             .add(latencies)
             .map_err(|e| e.to_string())?;
+        outcome.late.add(late).map_err(|e| e.to_string())?;
         outcome.errors += errors;
         if outcome.first_error.is_none() {
             outcome.first_error = first_error;

@@ -31,6 +31,14 @@ pub fn render(results: &Path) -> Result<String, Error> {
     for info in of("info") {
         machine(&mut out, info)?;
     }
+    for steal in of("steal") {
+        writeln!(
+            out,
+            "While our app was measured on its four stores, the hypervisor gave {}% of this \
+             machine's CPU time to others (`steal` in `/proc/stat`).\n",
+            steal["percent"]
+        )?;
+    }
     throughput_table(&mut out, &full)?;
     half_load_table(&mut out, &half)?;
     targets(&mut out, &full, &half, &lines)?;
@@ -131,24 +139,29 @@ fn half_load_table(out: &mut String, rows: &[&Value]) -> Result<(), Error> {
     writeln!(
         out,
         "## Latency at half of the maximum\n\nA fixed total rate of half the closed-loop \
-         req/s above; latency counted from when each request was due.\n"
+         req/s above; latency counted from when each request was due. The last two \
+         columns are how late the generator itself sent them (its tokio timer rounds up to \
+         the next millisecond, and it shares the cores with the server), which the \
+         latencies include.\n"
     )?;
     writeln!(
         out,
-        "| target | workload | rate | p50 | p99 | max | errors |"
+        "| target | workload | rate | p50 | p99 | max | errors | sent late, p50 | sent late, p99 |"
     )?;
-    writeln!(out, "|---|---|---:|---:|---:|---:|---:|")?;
+    writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|")?;
     for row in rows {
         writeln!(
             out,
-            "| {} | {} | {:.0}/s | {} | {} | {} | {} |",
+            "| {} | {} | {:.0}/s | {} | {} | {} | {} | {} | {} |",
             row["target"].as_str().unwrap_or_default(),
             row["workload"].as_str().unwrap_or_default(),
             row["rate"].as_f64().unwrap_or(0.0),
             ms(&row["p50_us"]),
             ms(&row["p99_us"]),
             ms(&row["max_us"]),
-            row["errors"]
+            row["errors"],
+            ms(&row["late_p50_us"]),
+            ms(&row["late_p99_us"]),
         )?;
     }
     writeln!(out)?;
