@@ -38,6 +38,26 @@ test('any key is set, listed and popped in place; JSON is shown formatted', asyn
   expect(loads).toBe(1);
 });
 
+test('after a load the panels are the server\'s, kept through hydration, and a re-read replaces them', async ({ page }) => {
+  await openHydrated(page);
+  await setKey(page, 'colour', 'blue');
+  // The browser takes the panels' HTML from the page itself, not from a
+  // read of its own: with that read refused, a reload still shows them.
+  let reads = 0;
+  await page.route('**/inspector/panels*', (route) => {
+    reads++;
+    return route.abort();
+  });
+  await reloadHydrated(page);
+  await expect(listedValue(page, 'colour')).toHaveText('blue');
+  await expect(browserSide(page).locator('.print')).toBeVisible();
+  expect(reads).toBe(0);
+  await page.unroute('**/inspector/panels*');
+  await popButton(page, 'colour').click();
+  await expect(page.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
+  await expect(popButton(page, 'colour')).toHaveCount(0);
+});
+
 test('every refusal is shown beside its field and changes nothing', async ({ page }) => {
   await openHydrated(page);
   await everyRefusal(page);

@@ -24,18 +24,51 @@ pub struct PageData {
     pub panels: Result<Panels, AppError>,
 }
 
+/// What the browser takes from the hydration data: the page's data less
+/// the panels' HTML, which the page holds already. Sent twice (as HTML and
+/// again escaped inside a JSON string) it was a third of a session's page
+/// and the largest part of its serialization (`bench/ANALYSIS.md`).
+#[derive(Debug, Serialize, Deserialize)]
+struct Handed {
+    note: Option<String>,
+    redirected: Option<Shown>,
+    /// The session cookie's name, or why the panels could not be read.
+    cookie: Result<String, AppError>,
+}
+
 impl PageData {
-    /// The server's read: taken from the request while rendering, and from
-    /// the hydration data in the browser (which never reads it again).
+    /// The server's read, while rendering; in the browser, what the
+    /// hydration data hands over (the browser never reads it again). There
+    /// the panels' HTML is empty: the page shows them as the server
+    /// rendered them until they are read again.
     pub fn shared() -> Self {
-        SharedValue::new(|| {
-            imp::from_request().unwrap_or(Self {
+        let full = imp::from_request();
+        let handed = SharedValue::new(|| match &full {
+            Some(data) => Handed {
+                note: data.note.clone(),
+                redirected: data.redirected.clone(),
+                cookie: data
+                    .panels
+                    .as_ref()
+                    .map(|p| p.cookie.clone())
+                    .map_err(Clone::clone),
+            },
+            None => Handed {
                 note: None,
                 redirected: None,
-                panels: Err(AppError::Internal),
-            })
+                cookie: Err(AppError::Internal),
+            },
         })
-        .into_inner()
+        .into_inner();
+        full.unwrap_or_else(|| Self {
+            note: handed.note,
+            redirected: handed.redirected,
+            panels: handed.cookie.map(|cookie| Panels {
+                cookie,
+                browser: String::new(),
+                server: String::new(),
+            }),
+        })
     }
 }
 

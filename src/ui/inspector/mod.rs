@@ -17,16 +17,11 @@ use crate::{error::AppError, session::inspect::Panels, ui::browser};
 /// handler sends them.
 #[component]
 pub fn Inspector(panels: RwSignal<Result<Panels, AppError>>) -> impl IntoView {
-    // The server's HTML as it is, or the reason it could not be read.
-    let side = move |pick: fn(Panels) -> String| {
-        move || {
-            panels
-                .try_get()
-                .and_then(Result::ok)
-                .map(pick)
-                .unwrap_or_default()
-        }
-    };
+    // The server's HTML as it is; none when it could not be read. In the
+    // browser the first value is empty and left unwritten: hydration keeps
+    // the HTML the server rendered, and a re-read replaces it.
+    let side =
+        move |pick: fn(Panels) -> String| move || panels.try_get().and_then(Result::ok).map(pick);
     let failed = move || {
         panels
             .try_get()
