@@ -14,7 +14,9 @@ use crate::{error::AppError, session::inspect::Panels};
 /// An answer as the page shows it.
 pub type Shown = Result<String, AppError>;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What the page shows as it loads. The server keeps it on the request for
+/// the render; the browser gets the part of it that `Handed` holds.
+#[derive(Debug, Clone)]
 pub struct PageData {
     /// The stored note, for the note field.
     pub note: Option<String>,
