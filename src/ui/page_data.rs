@@ -89,6 +89,7 @@ mod imp {
         session::{
             api::ssr::{panels_of, session_of},
             op::Op,
+            UserSession,
         },
     };
 
@@ -115,13 +116,17 @@ mod imp {
     }
 
     /// The page's data, and the error of a greeting that could not be read.
+    /// The session is taken once: each taking checks its lifetime again.
     async fn read(parts: &mut Parts) -> (PageData, Option<AppError>) {
-        let note = match session_of(parts).await {
-            Ok(session) => session.note().await.ok().flatten(),
-            Err(_) => None,
+        let session = session_of(parts).await;
+        let (note, panels) = match &session {
+            Ok(session) => (
+                session.note().await.ok().flatten(),
+                panels_of(session, parts).await,
+            ),
+            Err(err) => (None, Err(err.clone())),
         };
-        let (redirected, failed) = redirected(parts).await;
-        let panels = panels_of(parts).await;
+        let (redirected, failed) = redirected(parts, &session).await;
         let data = PageData {
             note,
             redirected,
@@ -133,7 +138,10 @@ mod imp {
     /// The answer a no-JS redirect carries: an error by its code, an answer
     /// by its code, or the greeting read from the session again rather than
     /// trusted from the URL.
-    async fn redirected(parts: &mut Parts) -> (Option<Shown>, Option<AppError>) {
+    async fn redirected(
+        parts: &Parts,
+        session: &Result<UserSession, AppError>,
+    ) -> (Option<Shown>, Option<AppError>) {
         if let Some(code) = query(parts, "error") {
             return (Some(Err(AppError::from_code(&code))), None);
         }
@@ -143,9 +151,9 @@ mod imp {
         match Answer::from_code(&code) {
             Ok(Some(answer)) => (Some(Ok(answer.to_string())), None),
             Ok(None) => {
-                let greeting = match session_of(parts).await {
-                    Ok(session) => Op::Get.run(&session).await,
-                    Err(err) => Err(err),
+                let greeting = match session {
+                    Ok(session) => Op::Get.run(session).await,
+                    Err(err) => Err(err.clone()),
                 };
                 match greeting {
                     Ok(answer) => (Some(Ok(answer.to_string())), None),

@@ -15,6 +15,7 @@ use crate::{
     http::cookie::{CookiePolicy, Incoming},
     session::{
         inspect::{InBrowser, Inspection, OnServer, Panels},
+        lifetime::now_ms,
         UserSession,
     },
     ui::inspector::render,
@@ -26,11 +27,15 @@ use crate::{
 /// rejection into a string: a store that is down must stay a 503
 /// ([`AppError::StoreUnavailable`]), not become a 500.
 pub async fn session() -> Result<UserSession, AppError> {
-    let Some(mut parts) = use_context::<Parts>() else {
+    session_of(&mut request_parts()?).await
+}
+
+/// The request a server function answers, from leptos's context.
+fn request_parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| {
         tracing::error!("no request parts in a server function's context");
-        return Err(AppError::Internal);
-    };
-    session_of(&mut parts).await
+        AppError::Internal
+    })
 }
 
 /// The session of the request `parts` belong to.
@@ -83,16 +88,13 @@ fn is_plain_form_post() -> bool {
 
 /// Both sides of the caller's session, for the inspector.
 pub async fn inspect() -> Result<Inspection, AppError> {
-    let Some(mut parts) = use_context::<Parts>() else {
-        tracing::error!("inspect: no request parts in context");
-        return Err(AppError::Internal);
-    };
-    inspect_of(&mut parts).await
+    let mut parts = request_parts()?;
+    let session = session_of(&mut parts).await?;
+    inspect_of(&session, &parts).await
 }
 
-/// Both sides of the session of the request `parts` belong to.
-pub async fn inspect_of(parts: &mut Parts) -> Result<Inspection, AppError> {
-    let session = session_of(parts).await?;
+/// Both sides of `session`, which the request `parts` belong to.
+pub async fn inspect_of(session: &UserSession, parts: &Parts) -> Result<Inspection, AppError> {
     let Some(policy) = parts.extensions.get::<CookiePolicy>() else {
         tracing::error!("inspect: no cookie policy on the request");
         return Err(AppError::Internal);
@@ -117,22 +119,13 @@ pub async fn inspect_of(parts: &mut Parts) -> Result<Inspection, AppError> {
 
 /// Both panels of the caller's session, rendered.
 pub async fn panels() -> Result<Panels, AppError> {
-    let Some(mut parts) = use_context::<Parts>() else {
-        tracing::error!("panels: no request parts in context");
-        return Err(AppError::Internal);
-    };
-    panels_of(&mut parts).await
+    let mut parts = request_parts()?;
+    let session = session_of(&mut parts).await?;
+    panels_of(&session, &parts).await
 }
 
-/// Both panels of the session of the request `parts` belong to, rendered.
-pub async fn panels_of(parts: &mut Parts) -> Result<Panels, AppError> {
-    let inspection = inspect_of(parts).await?;
-    let now_ms = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis(),
-    )
-    .unwrap_or(i64::MAX);
-    Ok(render::panels(&inspection, now_ms))
+/// Both panels of `session`, which the request `parts` belong to, rendered.
+pub async fn panels_of(session: &UserSession, parts: &Parts) -> Result<Panels, AppError> {
+    let inspection = inspect_of(session, parts).await?;
+    Ok(render::panels(&inspection, now_ms()))
 }
