@@ -1,4 +1,4 @@
-.PHONY: run test watch bench
+.PHONY: run test watch bench mutants
 
 ## Install what is missing, then serve the app at http://127.0.0.1:3000 (SQLite store).
 run:
@@ -15,3 +15,7 @@ watch:
 ## Measure: our app on every store against the Flask seed; writes bench/RESULTS.md.
 bench:
 	@bench/run
+
+## Break the security core's code one change at a time and see the tests fail (hours; `make mutants ARGS="--shard 0/4"`).
+mutants:
+	@scripts/mutants.sh $(ARGS)

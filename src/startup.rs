@@ -166,6 +166,11 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The session store it serves from.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The address `/metrics` is served on; `None` when metrics are off.
     ///
     /// # Errors

@@ -111,7 +111,28 @@ macro_rules! label_value {
     )*};
 }
 
-label_value!(Operation, StoreError, EndReason);
+/// What a save did on finding that another request had written its
+/// session since this one read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaveConflict {
+    /// Applied this request's changes to what is stored now.
+    Merged,
+    /// The session had been ended meanwhile: it stays ended, nothing written.
+    Ended,
+}
+
+impl SaveConflict {
+    pub const ALL: [Self; 2] = [Self::Merged, Self::Ended];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Merged => "merged",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+label_value!(Operation, StoreError, EndReason, SaveConflict);
 
 /// `route` is a template from the router's own table, or [`UNMATCHED`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -134,6 +155,11 @@ pub struct OperationLabels {
 pub struct StoreErrorLabels {
     pub operation: Operation,
     pub error: StoreError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct ConflictLabels {
+    pub outcome: SaveConflict,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]

@@ -22,10 +22,12 @@ use std::{fmt, sync::Arc, time::Duration};
 use axum::http::StatusCode;
 use prometheus_client::encoding::prometheus_text;
 
-pub use self::labels::{EndReason, Operation, StoreError, UNMATCHED};
+pub use self::labels::{EndReason, Operation, SaveConflict, StoreError, UNMATCHED};
 use self::{
     families::Families,
-    labels::{EndLabels, OperationLabels, RequestLabels, RouteLabels, StoreErrorLabels},
+    labels::{
+        ConflictLabels, EndLabels, OperationLabels, RequestLabels, RouteLabels, StoreErrorLabels,
+    },
 };
 
 /// The app's metrics, or nothing when they are off. Clones share the counts.
@@ -97,6 +99,13 @@ impl Metrics {
             f.store_errors
                 .get_or_create(&StoreErrorLabels { operation, error })
                 .inc();
+        }
+    }
+
+    /// A save found its session written by another request since it read it.
+    pub fn save_conflict(&self, outcome: SaveConflict) {
+        if let Some(f) = &self.0 {
+            f.conflicts.get_or_create(&ConflictLabels { outcome }).inc();
         }
     }
 

@@ -160,11 +160,12 @@ impl UserSession {
     /// value. A session left with none of the visitor's keys is ended.
     ///
     /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
+    /// The key rule's [`AppError`] (a bookkeeping key is
+    /// [`AppError::KeyReserved`]: removing `_created_at` would switch off the
+    /// absolute timeout), nothing changed; or [`AppError::StoreUnavailable`]
+    /// when the store cannot be read or written.
     pub async fn pop(&self, key: &str) -> Result<Option<String>, AppError> {
-        if !keys::is_visitors(key) {
-            return Ok(None);
-        }
+        let key = keys::key(key)?;
         let old = self.session.remove(key).await?;
         if old.is_some() {
             self.keep_or_end().await?;

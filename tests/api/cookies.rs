@@ -19,14 +19,26 @@ async fn a_tampered_cookie_is_a_new_anonymous_session() {
     let app = spawn_app().await;
     app.get("/setsession").await;
     let good = app.cookie().expect("a session cookie");
-    let mut tampered = good.into_bytes();
-    let last = tampered.len() - 1;
-    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-    let tampered = String::from_utf8(tampered).unwrap();
-
-    let res = app.get_with_cookie("/getsession", &tampered).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+    // The value is the signature (base64 of an HMAC-SHA256: 44 characters)
+    // and then the id. A changed signature in front of the real id is the
+    // case that shows the signature is checked at all: a changed id would
+    // name no session even unchecked.
+    let (signature, id) = good.split_at(44);
+    let flipped = |text: &str, at: usize| {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(bytes).unwrap()
+    };
+    for tampered in [
+        format!("{}{id}", flipped(signature, 0)),
+        format!("{}{id}", flipped(signature, 20)),
+        format!("{signature}{}", flipped(id, id.len() - 1)),
+        id.to_owned(),
+    ] {
+        let res = app.get_with_cookie("/getsession", &tampered).await;
+        assert_eq!(res.status(), 200, "{tampered}");
+        assert_eq!(res.text().await.unwrap(), "Welcome Anonymous", "{tampered}");
+    }
 
     // The real cookie still works: a forgery touched no other session.
     assert_eq!(app.get("/getsession").await.1, "Welcome Admin");

@@ -57,16 +57,12 @@ async fn set_keeps_one_record_and_pop_deletes_it(backing: Backing) {
         !value.contains("Admin"),
         "the cookie holds only an id: {value}"
     );
-    if let Some(count) = backing.count().await {
-        assert_eq!(count, 1, "the session lives in the store");
-    }
+    assert_eq!(backing.count().await, 1, "the session lives in the store");
 
     let res = app.client.get(app.url("/popsession")).send().await.unwrap();
     let (_, line) = set_cookie(&res).expect("a removal cookie");
     assert!(line.contains("Max-Age=0"), "{line}");
-    if let Some(count) = backing.count().await {
-        assert_eq!(count, 0, "pop deletes the record, not only the key");
-    }
+    assert_eq!(backing.count().await, 0, "pop deletes the record, not only the key");
 }
 
 async fn a_second_set_retires_the_old_id(backing: Backing) {
@@ -79,9 +75,7 @@ async fn a_second_set_retires_the_old_id(backing: Backing) {
     let res = app.get_with_cookie("/getsession", &before).await;
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
     assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
-    if let Some(count) = backing.count().await {
-        assert_eq!(count, 1, "the old record is gone");
-    }
+    assert_eq!(backing.count().await, 1, "the old record is gone");
 }
 
 async fn an_unknown_signed_id_is_anonymous_and_not_adopted(backing: Backing) {
@@ -97,6 +91,29 @@ async fn an_unknown_signed_id_is_anonymous_and_not_adopted(backing: Backing) {
     assert!(!issued.ends_with(planted_id), "the planted id was adopted");
     let res = app.get_with_cookie("/getsession", &planted).await;
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
+
+    // Writes that keep a known session's id (a note, a key) must not keep
+    // an unknown one either: each starts a session of its own.
+    for (server_fn, body) in [
+        ("save_note", "note=milk"),
+        ("set_key", "key=colour&value=blue"),
+    ] {
+        let res = app.call_with_cookie(server_fn, body, &planted).await;
+        assert_eq!(res.status(), 200, "{server_fn}");
+        let (issued, _) = set_cookie(&res).expect("a fresh cookie");
+        assert!(
+            !issued.ends_with(planted_id),
+            "{server_fn} adopted the planted id"
+        );
+        let listed = app.call_with_cookie("list_keys", "", &planted).await;
+        let listed: Vec<(String, String)> = listed.json().await.unwrap();
+        assert!(listed.is_empty(), "{server_fn} wrote under the planted id");
+    }
+    assert_eq!(
+        backing.count().await,
+        3,
+        "one new session per write, none under the planted id"
+    );
 }
 
 async fn healthz_names_the_store(backing: Backing) {

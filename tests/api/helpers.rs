@@ -40,6 +40,8 @@ pub struct TestApp {
     pub jar: Arc<Jar>,
     /// The store, when this app owns it (see [`spawn_app`]).
     pub backing: Option<Backing>,
+    /// The store the app serves from.
+    pub store: Store,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -88,7 +90,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app on `backing`'s store, with a client using `jar`.
 pub async fn spawn_on(backing: &Backing, jar: Arc<Jar>) -> TestApp {
-    spawn_with(settings(&backing.url), jar).await
+    let app = spawn_with(settings(&backing.url), jar).await;
+    backing.attach(&app);
+    app
 }
 
 /// An app with production cookie settings (`Secure`, `__Host-` name).
@@ -107,6 +111,7 @@ pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
     let app = Application::build(&settings).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let metrics_addr = app.metrics_addr().expect("bound");
+    let store = app.store().clone();
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
@@ -117,6 +122,7 @@ pub async fn spawn_with(settings: Settings, jar: Arc<Jar>) -> TestApp {
         client: client(&jar),
         jar,
         backing: None,
+        store,
         stop: Some(stop),
         task,
     }

@@ -133,21 +133,63 @@ async fn a_request_whose_client_hangs_up_still_finishes_and_its_write_lands() {
     stream.write_all(req.as_bytes()).await.unwrap();
     lock.until_a_write_waits().await;
     // The visitor leaves: the server sees its side of the connection close.
+    let ours = stream.local_addr().unwrap();
     stream.shutdown().await.unwrap();
     drop(stream);
-    // Nothing outside the server shows when it has seen the close: give it
-    // a moment, or the write could land before the close is even noticed.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Only once the server has closed the connection in turn has it seen
+    // the hang-up (and dropped whatever it ties to it); before that, the
+    // write could land before the close is even noticed.
+    until_closed_by_the_server(ours, app.addr).await;
     lock.release().await;
 
     // The write lands all the same (before, hyper dropped the request and
     // its write with it; a page dropped so also kept its memory for good).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while backing.count().await != Some(1) {
+    while backing.count().await != 1 {
         assert!(
             std::time::Instant::now() < deadline,
             "the write never landed"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the kernel shows our side of the connection `ours` -> `server`
+/// in `TIME_WAIT` (or gone): the state it enters once the server, having
+/// read our close, closes its side too.
+async fn until_closed_by_the_server(ours: std::net::SocketAddr, server: std::net::SocketAddr) {
+    use std::time::{Duration, Instant};
+
+    let hex = |addr: std::net::SocketAddr| match addr {
+        std::net::SocketAddr::V4(v4) => format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(v4.ip().octets()),
+            v4.port()
+        ),
+        std::net::SocketAddr::V6(_) => unreachable!("the tests bind IPv4 loopback"),
+    };
+    let (local, remote) = (hex(ours), hex(server));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = false;
+    loop {
+        let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+        // Columns: slot, local address, remote address, state (06: TIME_WAIT).
+        let state = table.lines().skip(1).find_map(|line| {
+            let cols: Vec<_> = line.split_whitespace().collect();
+            (cols.get(1) == Some(&local.as_str()) && cols.get(2) == Some(&remote.as_str()))
+                .then(|| cols[3].to_owned())
+        });
+        match state.as_deref() {
+            // Gone only after it was seen: a typo in the address must not pass.
+            None if seen => return,
+            None => panic!("our connection {local} -> {remote} is not in /proc/net/tcp"),
+            Some("06") => return,
+            Some(_) => seen = true,
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server never closed the connection its client hung up"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }

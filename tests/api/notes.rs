@@ -1,6 +1,7 @@
 //! The visitor's note: a second key in the session, so a pop can leave
 //! something behind, and a value whose size the server bounds.
 
+use leptos_sessions::error::AppError;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 
 use crate::{
@@ -41,7 +42,7 @@ async fn a_pop_leaves_a_session_that_still_holds_a_note() {
     assert_eq!(pop.json::<String>().await.unwrap(), "Session Deleted");
     assert_eq!(app.get("/getsession").await.1, "Welcome Anonymous");
     assert_eq!(note(&app).await.as_deref(), Some("buy milk"));
-    assert_eq!(backing.count().await, Some(1), "the session is kept");
+    assert_eq!(backing.count().await, 1, "the session is kept");
     assert_eq!(app.cookie(), Some(cookie), "the cookie is kept");
 }
 
@@ -50,13 +51,13 @@ async fn clearing_the_note_of_a_session_without_a_user_ends_it() {
     let backing = Backing::sqlite().await;
     let app = spawn_on(&backing, Default::default()).await;
     saved(&app, "buy milk").await;
-    assert_eq!(backing.count().await, Some(1), "a note starts a session");
+    assert_eq!(backing.count().await, 1, "a note starts a session");
 
     let cleared = saved(&app, "   ").await;
     let (_, line) = set_cookie(&cleared).expect("a removal cookie");
     assert!(line.contains("Max-Age=0"), "{line}");
     assert_eq!(cleared.json::<String>().await.unwrap(), "Note cleared");
-    assert_eq!(backing.count().await, Some(0));
+    assert_eq!(backing.count().await, 0);
 }
 
 #[tokio::test]
@@ -68,8 +69,13 @@ async fn a_note_over_500_characters_is_refused_and_the_old_one_kept() {
 
     let res = saved(&app, &"é".repeat(501)).await;
     assert_eq!(res.status(), 413);
-    let err: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(err, serde_json::json!("NoteTooLong"));
+    let refused = res.json::<AppError>().await.unwrap();
+    assert_eq!(refused, AppError::NoteTooLong);
+    // What the page shows for it names the limit.
+    assert!(
+        refused.to_string().contains("at most 500 characters"),
+        "{refused}"
+    );
     assert_eq!(note(&app).await, Some(full));
 }
 

@@ -39,7 +39,7 @@ async fn a_set_in_flight_at_shutdown_finishes_and_its_write_lands() {
     tokio::time::timeout(Duration::from_secs(10), app.stopped())
         .await
         .expect("the server stops once the request is done");
-    assert_eq!(backing.count().await, Some(1), "the write landed");
+    assert_eq!(backing.count().await, 1, "the write landed");
 
     let restarted = spawn_on(&backing, jar).await;
     assert_eq!(restarted.get("/getsession").await.1, "Welcome Admin");

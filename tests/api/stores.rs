@@ -3,9 +3,12 @@
 //! server that `make test` starts (`TEST_POSTGRES_URL`), or a turn on the
 //! Redis Cluster or Sentinel set-up it starts ([`SharedRedis`]).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    OnceLock,
+};
 
-use leptos_sessions::session::store::StoreUrl;
+use leptos_sessions::session::store::{Store, StoreUrl};
 use tempfile::TempDir;
 
 pub use crate::{
@@ -18,6 +21,9 @@ pub struct Backing {
     pub url: StoreUrl,
     pub redis: Option<RedisServer>,
     pub shared_redis: Option<SharedRedis>,
+    /// The memory store of the app spawned on this backing (see
+    /// [`crate::helpers::spawn_on`]): a map inside that app, counted there.
+    pub memory: OnceLock<Store>,
     _dir: Option<TempDir>,
 }
 
@@ -27,6 +33,7 @@ impl Backing {
             url: StoreUrl::memory(),
             redis: None,
             shared_redis: None,
+            memory: OnceLock::new(),
             _dir: None,
         }
     }
@@ -37,6 +44,7 @@ impl Backing {
             url: StoreUrl::sqlite(&dir.path().join("sessions.db")),
             redis: None,
             shared_redis: None,
+            memory: OnceLock::new(),
             _dir: Some(dir),
         }
     }
@@ -47,6 +55,7 @@ impl Backing {
             url: redis.url().parse().expect("redis url"),
             redis: Some(redis),
             shared_redis: None,
+            memory: OnceLock::new(),
             _dir: None,
         }
     }
@@ -59,6 +68,7 @@ impl Backing {
                 .expect("postgres url"),
             redis: None,
             shared_redis: None,
+            memory: OnceLock::new(),
             _dir: None,
         }
     }
@@ -76,15 +86,29 @@ impl Backing {
             url: redis.url().parse().expect("redis url"),
             redis: None,
             shared_redis: Some(redis),
+            memory: OnceLock::new(),
             _dir: None,
         }
     }
 
-    /// How many sessions the store holds; `None` for the memory store, which
-    /// cannot be looked into from outside.
-    pub async fn count(&self) -> Option<i64> {
+    /// Lets [`Backing::count`] look into `app`'s store when it is a map in
+    /// that app (the memory store); the first app spawned on it counts.
+    pub fn attach(&self, app: &crate::helpers::TestApp) {
+        if self.url.kind().name == "memory" {
+            let _ = self.memory.set(app.store.clone());
+        }
+    }
+
+    /// How many live sessions the store holds.
+    pub async fn count(&self) -> i64 {
         match self.url.kind().name {
-            "memory" => None,
+            "memory" => {
+                let store = self.memory.get().expect(
+                    "the memory store is counted through its app: spawn it with spawn_on",
+                );
+                let live = store.live_count().expect("the memory store counts itself");
+                i64::try_from(live).expect("a count")
+            }
             "sqlite" => {
                 let path = self.url.sqlite_path().expect("a file");
                 let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
@@ -95,7 +119,7 @@ impl Backing {
                     .await
                     .expect("count rows");
                 pool.close().await;
-                Some(n)
+                n
             }
             "postgres" => {
                 // Test servers have no password, so the shown URL is the real one.
@@ -107,13 +131,13 @@ impl Backing {
                     .await
                     .expect("count rows");
                 pool.close().await;
-                Some(n)
+                n
             }
-            "redis" => Some(match (&self.redis, &self.shared_redis) {
+            "redis" => match (&self.redis, &self.shared_redis) {
                 (Some(redis), _) => integer(&redis.command("DBSIZE")),
                 (_, Some(shared)) => shared.count(),
                 _ => unreachable!("a Redis backing has a server"),
-            }),
+            },
             other => panic!("no way to count the sessions of a {other} store"),
         }
     }
@@ -152,12 +176,17 @@ async fn fresh_postgres_database() -> String {
 #[macro_export]
 macro_rules! store_tests {
     ([$($kind:ident),+] => $tests:tt) => {
-        $( $crate::store_tests!(@kind $kind $tests); )+
+        $( $crate::store_tests!(@kind $kind $tests #[tokio::test]); )+
     };
-    (@kind $kind:ident [$($test:ident),+ $(,)?]) => {
+    // For races: requests of the test's app run on two threads at once.
+    (multi_thread [$($kind:ident),+] => $tests:tt) => {
+        $( $crate::store_tests!(@kind $kind $tests
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]); )+
+    };
+    (@kind $kind:ident [$($test:ident),+ $(,)?] #[$runtime:meta]) => {
         mod $kind {
             $(
-                #[tokio::test]
+                #[$runtime]
                 async fn $test() {
                     super::$test($crate::stores::Backing::$kind().await).await;
                 }

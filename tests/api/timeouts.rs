@@ -116,7 +116,7 @@ async fn a_session_in_use_still_ends_at_the_absolute_lifetime() {
     );
     assert_eq!(
         backing.count().await,
-        Some(0),
+        0,
         "the session was ended, not just hidden"
     );
 }

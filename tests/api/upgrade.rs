@@ -86,7 +86,7 @@ async fn live_sessions_of_the_old_table_survive_the_upgrade(backing: Backing) {
     let app = spawn_on(&backing, Arc::new(Jar::default())).await;
     assert_eq!(
         backing.count().await,
-        Some(1),
+        1,
         "the live session moved, the expired one did not"
     );
     let res = app

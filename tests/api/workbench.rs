@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos_sessions::{
     error::AppError,
     limits::{KEY_MAX_CHARS, MAX_KEYS, VALUE_MAX_BYTES},
+    session::inspect::Inspection,
 };
 use reqwest::{cookie::Jar, header::LOCATION};
 
@@ -29,6 +30,12 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 pub async fn set(app: &TestApp, key: &str, value: &str) -> reqwest::Response {
     app.call_with("set_key", &form(&[("key", key), ("value", value)]))
         .await
+}
+
+async fn inspect(app: &TestApp) -> Inspection {
+    let res = app.call("inspect").await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
 }
 
 async fn entries(app: &TestApp) -> Vec<(String, String)> {
@@ -75,9 +82,7 @@ async fn any_key_is_set_listed_and_popped(backing: Backing) {
     );
     assert!(entries(&app).await.is_empty());
     assert_eq!(app.get("/getsession").await.1, "Welcome Anonymous");
-    if let Some(count) = backing.count().await {
-        assert_eq!(count, 0, "clear deletes the record");
-    }
+    assert_eq!(backing.count().await, 0, "clear deletes the record");
 }
 
 async fn a_session_with_only_custom_keys_ends_with_its_last_pop(backing: Backing) {
@@ -91,9 +96,7 @@ async fn a_session_with_only_custom_keys_ends_with_its_last_pop(backing: Backing
     let (_, line) = set_cookie(&last).expect("a removal cookie");
     assert!(line.contains("Max-Age=0"), "{line}");
     assert_eq!(app.cookie(), None);
-    if let Some(count) = backing.count().await {
-        assert_eq!(count, 0, "the record is deleted");
-    }
+    assert_eq!(backing.count().await, 0, "the record is deleted");
 }
 
 #[tokio::test]
@@ -152,9 +155,22 @@ async fn bookkeeping_keys_cannot_be_popped() {
     let backing = Backing::sqlite().await;
     let app = spawn_on(&backing, Arc::new(Jar::default())).await;
     app.call("set_session").await;
-    app.call_with("pop_key", "key=_created_at").await;
-    // The absolute lifetime still counts from the login: the key is there.
-    set(&app, "colour", "blue").await;
+    let before = inspect(&app).await;
+    let held = before.server.session.as_ref().expect("a session");
+    assert!(held.began_ms.is_some() && held.absolute_end_ms.is_some());
+    for key in ["_created_at", "_refreshed_at", "_anything", " _created_at"] {
+        let res = app.call_with("pop_key", &form(&[("key", key)])).await;
+        assert_eq!(res.status(), 400, "{key:?}");
+        let refused = res.json::<AppError>().await.unwrap();
+        assert_eq!(refused, AppError::KeyReserved, "{key:?}");
+        assert!(refused.to_string().contains("bookkeeping"), "{refused}");
+        // The login time is still there: the absolute lifetime still counts
+        // from it, so a visitor cannot switch that timeout off.
+        assert_eq!(inspect(&app).await, before, "{key:?} changed nothing");
+    }
+    let res = app.post_form_with("pop_key", "key=_created_at").await;
+    assert_eq!(res.headers()[LOCATION], "/?error=key_reserved");
+    assert_eq!(inspect(&app).await, before);
     assert_eq!(app.get("/getsession").await.1, "Welcome Admin");
 }
 

@@ -69,6 +69,13 @@ pub trait Backend: fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// How many live sessions it holds, where that is known without a call
+    /// to a server (the memory map); `None` elsewhere. The memory store has
+    /// no other window: the tests count its sessions through this.
+    fn live_count(&self) -> Option<usize> {
+        None
+    }
+
     /// Lets pending writes land and closes connections; for shutdown.
     async fn close(&self) {}
 }

@@ -174,6 +174,10 @@ impl Backend for Breaker {
         self.inner.worth_caching()
     }
 
+    fn live_count(&self) -> Option<usize> {
+        self.inner.live_count()
+    }
+
     async fn close(&self) {
         self.inner.close().await;
     }

@@ -98,6 +98,10 @@ impl Backend for Measured {
         self.inner.worth_caching()
     }
 
+    fn live_count(&self) -> Option<usize> {
+        self.inner.live_count()
+    }
+
     async fn close(&self) {
         self.inner.close().await;
     }

@@ -117,6 +117,10 @@ impl Backend for Memory {
         false
     }
 
+    fn live_count(&self) -> Option<usize> {
+        Some(self.entries().values().filter(|entry| entry.live()).count())
+    }
+
     async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         let mut entries = self.entries();
         let before = entries.len();

@@ -209,6 +209,12 @@ impl Store {
             .then(|| Sweeper::spawn(Arc::clone(backend), every, self.0.metrics.clone()))
     }
 
+    /// How many live sessions the store holds, where that is known without
+    /// asking a server (the memory store); `None` for the others.
+    pub fn live_count(&self) -> Option<usize> {
+        self.0.backend.live_count()
+    }
+
     /// Lets pending writes land and closes connections; for shutdown.
     pub async fn close(&self) {
         self.0.backend.close().await;

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use super::{merge, Store, StoreFailure};
+use crate::metrics::SaveConflict;
 use crate::session::record::{Id, Record};
 
 /// How often a save re-reads and merges before giving up (a 503): only
@@ -124,25 +125,31 @@ impl Store {
         }
         let mut expected = base.bytes.clone();
         let mut next = ours.clone();
-        for _ in 0..SAVE_ATTEMPTS {
+        for attempt in 0..SAVE_ATTEMPTS {
             let bytes = next.encode()?;
             let backend = &self.0.backend;
             if backend
                 .replace(&ours.id, &expected, &bytes, ours.expiry_date)
                 .await?
             {
+                if attempt > 0 {
+                    self.0.metrics.save_conflict(SaveConflict::Merged);
+                }
                 return Ok(Some(Stored {
                     record: next,
                     bytes,
                 }));
             }
             let Some(current) = backend.fetch(&ours.id).await? else {
+                self.0.metrics.save_conflict(SaveConflict::Ended);
                 return Ok(None);
             };
             let stored = Stored::decode(current)?;
             let merged = merge::merge(&base.record.data, &ours.data, stored.record.data.clone());
             next.data = merged;
             if unchanged(&stored.record, &next) {
+                // What this request would write is there already.
+                self.0.metrics.save_conflict(SaveConflict::Merged);
                 return Ok(Some(stored));
             }
             expected = stored.bytes;
