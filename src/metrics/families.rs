@@ -67,7 +67,11 @@ impl Families {
             drop(families.ended.get_or_create(&EndLabels { reason }));
         }
         for outcome in SaveConflict::ALL {
-            drop(families.conflicts.get_or_create(&ConflictLabels { outcome }));
+            drop(
+                families
+                    .conflicts
+                    .get_or_create(&ConflictLabels { outcome }),
+            );
         }
         for operation in Operation::ALL {
             drop(

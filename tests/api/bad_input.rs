@@ -211,8 +211,18 @@ const MARK: &str = "qzxReflectedqzx";
 fn query_text() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "set", "get", "pop", "key-set", "key-popped", "cleared", "note-saved",
-            "store_unavailable", "key_reserved", "note_too_long", "internal", "",
+            "set",
+            "get",
+            "pop",
+            "key-set",
+            "key-popped",
+            "cleared",
+            "note-saved",
+            "store_unavailable",
+            "key_reserved",
+            "note_too_long",
+            "internal",
+            "",
         ])
         .prop_map(str::to_owned),
         "[ -~]{0,40}".prop_map(|text| format!("{MARK}{text}")),

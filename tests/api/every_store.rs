@@ -62,7 +62,11 @@ async fn set_keeps_one_record_and_pop_deletes_it(backing: Backing) {
     let res = app.client.get(app.url("/popsession")).send().await.unwrap();
     let (_, line) = set_cookie(&res).expect("a removal cookie");
     assert!(line.contains("Max-Age=0"), "{line}");
-    assert_eq!(backing.count().await, 0, "pop deletes the record, not only the key");
+    assert_eq!(
+        backing.count().await,
+        0,
+        "pop deletes the record, not only the key"
+    );
 }
 
 async fn a_second_set_retires_the_old_id(backing: Backing) {

@@ -15,9 +15,9 @@ use leptos_sessions::{
         store::{CachePolicy, Store, StoreSettings},
     },
 };
+use reqwest::cookie::Jar;
 use serde_json::Value;
 use time::OffsetDateTime;
-use reqwest::cookie::Jar;
 
 use crate::{
     helpers::{client, settings_with, spawn_with, TestApp},
@@ -26,14 +26,22 @@ use crate::{
     stores::Backing,
 };
 
-// On several worker threads: the memory store's calls never yield, so on
-// one thread no read could ever be caught between its load and its save.
-store_tests!(multi_thread [memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
-    a_pop_racing_a_refreshing_read_is_never_undone,
-]);
+/// The one order of a read, a pop and the read's save that could resurrect
+/// a session, forced on each store.
+mod forced {
+    use super::a_save_after_a_delete_of_its_session_writes_nothing;
+    use crate::store_tests;
 
-store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
-    a_save_after_a_delete_of_its_session_writes_nothing,
+    store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
+        a_save_after_a_delete_of_its_session_writes_nothing,
+    ]);
+}
+
+// Not on memory: its read and its save are one map access each, no I/O
+// between, so over HTTP a pop never lands between them (none did in 6 rounds
+// of 60 on two threads). The forced order above covers it.
+store_tests!(multi_thread [sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
+    a_pop_racing_a_refreshing_read_is_never_undone,
 ]);
 
 /// The race above with its steps forced into the one order that could
@@ -58,9 +66,15 @@ async fn a_save_after_a_delete_of_its_session_writes_nothing(backing: Backing) {
     refreshed
         .data
         .insert("_refreshed_at".to_owned(), Value::from(1));
-    let saved = store.save(&refreshed, &read).await.expect("the save answers");
+    let saved = store
+        .save(&refreshed, &read)
+        .await
+        .expect("the save answers");
     assert!(saved.is_none(), "the save reports the session ended");
-    assert!(store.load(&id).await.expect("loads").is_none(), "resurrected");
+    assert!(
+        store.load(&id).await.expect("loads").is_none(),
+        "resurrected"
+    );
     let ended = parse(store.metrics().render())
         .get("session_save_conflicts_total", &[("outcome", "ended")]);
     assert_eq!(ended, 1.0, "counted as a save that found its session ended");
@@ -121,8 +135,11 @@ async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
     backing.attach(&app);
     for round in 1..=ROUNDS {
         let raced = race_round(&app, &backing).await;
-        if raced > 0 {
-            eprintln!("{}: {raced} of {SESSIONS} raced in round {round}", backing.url);
+        if raced > 0.0 {
+            eprintln!(
+                "{}: {raced} of {SESSIONS} raced in round {round}",
+                backing.url
+            );
             return;
         }
     }
@@ -135,7 +152,8 @@ async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
 /// One round; how many reads' refreshes found their session ended.
 async fn race_round(app: &TestApp, backing: &Backing) -> f64 {
     let ended = || {
-        parse(app.store.metrics().render()).get("session_save_conflicts_total", &[("outcome", "ended")])
+        parse(app.store.metrics().render())
+            .get("session_save_conflicts_total", &[("outcome", "ended")])
     };
     let before = ended();
     let first_set = Instant::now();

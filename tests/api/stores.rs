@@ -103,9 +103,10 @@ impl Backing {
     pub async fn count(&self) -> i64 {
         match self.url.kind().name {
             "memory" => {
-                let store = self.memory.get().expect(
-                    "the memory store is counted through its app: spawn it with spawn_on",
-                );
+                let store = self
+                    .memory
+                    .get()
+                    .expect("the memory store is counted through its app: spawn it with spawn_on");
                 let live = store.live_count().expect("the memory store counts itself");
                 i64::try_from(live).expect("a count")
             }
