@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . scripts/services.sh
 
-CARGO_MUTANTS_VERSION=27.0.0
+CARGO_MUTANTS_VERSION=27.1.0
 if [[ "$(cargo mutants --version 2>/dev/null)" != *" $CARGO_MUTANTS_VERSION" ]]; then
   say "installing cargo-mutants $CARGO_MUTANTS_VERSION (a few minutes, once)"
   cargo install --quiet --locked cargo-mutants --version "$CARGO_MUTANTS_VERSION"
