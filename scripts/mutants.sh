@@ -9,7 +9,9 @@
 # this working tree, which cargo-mutants' --in-place would edit), whose build
 # is kept between runs. Results: target/mutants/tree/mutants.out/
 #   (caught.txt, missed.txt, timeout.txt, unviable.txt).
-# Usage: scripts/mutants.sh [cargo-mutants options, e.g. --shard 0/4 or -f src/session/keys.rs]
+# Usage: scripts/mutants.sh [cargo-mutants options, e.g. --shard 0/4, or
+#   --re 'src/session/keys' for the mutants of one file: the files of
+#   .cargo/mutants.toml are always examined, so -f would add, not narrow]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
