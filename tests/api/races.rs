@@ -114,6 +114,11 @@ async fn a_pop_racing_a_refreshing_read_is_never_undone_by_the_read_cache() {
 /// half this old, and must be over before the first of them is this old.
 const IDLE: Duration = Duration::from_secs(10);
 
+const LIFETIME: Lifetime = Lifetime {
+    idle: IDLE,
+    absolute: Duration::from_secs(3600),
+};
+
 /// Rounds of [`SESSIONS`] races tried until one of them really raced.
 const ROUNDS: usize = 6;
 
@@ -127,10 +132,7 @@ async fn race_reads_against_pops(backing: Backing, cache: Option<CachePolicy>) {
     if let Some(cache) = cache {
         settings.store.cache = cache;
     }
-    settings.lifetime = Lifetime {
-        idle: IDLE,
-        absolute: Duration::from_secs(3600),
-    };
+    settings.lifetime = LIFETIME;
     let app = spawn_with(settings, Arc::new(Jar::default())).await;
     backing.attach(&app);
     for round in 1..=ROUNDS {
@@ -160,11 +162,7 @@ async fn race_round(app: &TestApp, backing: &Backing) -> f64 {
     let cookies = signed_in_cookies(app).await;
     // From here, every read of these sessions writes (it pushes the idle
     // expiry ahead): the write that could undo a pop.
-    let lifetime = Lifetime {
-        idle: IDLE,
-        absolute: Duration::from_secs(3600),
-    };
-    tokio::time::sleep(lifetime.refresh_every() + Duration::from_millis(200)).await;
+    tokio::time::sleep(LIFETIME.refresh_every() + Duration::from_millis(200)).await;
 
     let races = cookies.iter().map(|cookie| async {
         let (read, pop) = tokio::join!(
