@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export const ANSWERS = {
   set: 'The session has been Set',
@@ -39,9 +39,25 @@ export const openServerHtml: Open = async (page, path = '/') => {
   await page.goto(path);
 };
 
-/** Presses a button and waits for the answer in the status line. */
-export async function press(page: Page, name: ButtonName, answer: string) {
-  await page.getByRole('button', { name, exact: true }).click();
+/**
+ * Clicks a form's button and waits for the server's answer to the post (the
+ * JSON answer with JavaScript on, the redirect with it off). The status line
+ * may already show what the click should bring (a second Set session, a
+ * second key set); a click that posts nothing fails here all the same.
+ */
+export async function submit(page: Page, button: Locator) {
+  const action = await button.locator('xpath=ancestor::form[1]').getAttribute('action');
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === action,
+    { timeout: 10_000 },
+  );
+  await button.click();
+  await answered;
+}
+
+/** Presses a button, waits for its post's answer, then for `answer` in the status line. */
+export async function press(page: Page, name: ButtonName, answer: string | RegExp) {
+  await submit(page, page.getByRole('button', { name, exact: true }));
   await expect(page.getByRole('status')).toHaveText(answer);
 }
 
@@ -63,5 +79,8 @@ export async function notePopAndReload(page: Page, open: Open) {
   await open(page);
   await expect(noteField(page)).toHaveValue('buy milk');
   await press(page, 'Get session', ANSWERS.anonymous);
-  await expect(noteField(page)).toHaveValue('buy milk');
+  // With JavaScript off the answer is a new page, whose field the server
+  // filled. With it on the Get changes nothing in place: the field is the
+  // one already checked, so a check here would be true before the click.
+  if (open === openServerHtml) await expect(noteField(page)).toHaveValue('buy milk');
 }

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ANSWERS, openHydrated, press, reloadHydrated } from './session';
+import { expect, test, type Page } from '@playwright/test';
+import { ANSWERS, noteField, openHydrated, press, reloadHydrated } from './session';
 import {
   browserSide,
   everyRefusal,
@@ -63,6 +63,8 @@ test('every refusal is shown beside its field and changes nothing', async ({ pag
   await everyRefusal(page);
   // The limits themselves are allowed, and a success clears the refusal.
   await setKey(page, 'k'.repeat(64), 'v'.repeat(4096));
+  // The last refusal was about the Value field: that is the one to see cleared.
+  await expect(valueField(page)).not.toHaveAttribute('aria-invalid', 'true');
   await expect(keyField(page)).not.toHaveAttribute('aria-invalid', 'true');
   await expect(serverSide(page).locator('.entries li')).toHaveCount(2);
 });
@@ -86,6 +88,9 @@ test('both panels show one fingerprint, and Set session changes it', async ({ pa
   expect(server).toBe(browser);
   await expect(serverSide(page)).toContainText('the same id as the browser');
 
+  // The status line says something else first, so the second Set's answer
+  // is news; the new id it gives shows as a new fingerprint.
+  await press(page, 'Get session', ANSWERS.admin);
   await press(page, 'Set session', ANSWERS.set);
   await expect(browserSide(page).locator('code.print')).not.toHaveText(browser!);
   const [after, afterServer] = await fingerprints(page);
@@ -163,6 +168,104 @@ test('two tabs stay in step both ways, without a reload or polling', async ({ co
   await press(a, 'Get session', ANSWERS.anonymous);
   await a.waitForTimeout(2_000);
   expect(calls).toEqual([]);
+});
+
+/** The channel the page's tabs share (`CHANNEL` in src/ui/browser.rs). */
+const CHANNEL = 'leptos-sessions';
+
+type Heard = { heard: unknown[] };
+
+/** Collects, in the page, every message on the tabs' channel (`window.heard`). */
+async function listen(page: Page) {
+  await page.evaluate((name) => {
+    const w = window as unknown as Heard;
+    w.heard = [];
+    new BroadcastChannel(name).onmessage = (e) => w.heard.push(e.data);
+  }, CHANNEL);
+}
+
+const heard = (page: Page) => page.evaluate(() => (window as unknown as Heard).heard);
+
+test('another tab reads its view again when told on the BroadcastChannel, while hidden', async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openHydrated(a);
+  await openHydrated(b);
+  // Clicks in a page other than the last opened wait about 2 s each (on
+  // this machine); headless, this changes neither page's visibility.
+  await a.bringToFront();
+  // b plays a tab in the background: its document says hidden (headless
+  // Chromium shows every page as visible), and the page's other way of
+  // reading again, a visibilitychange, never reaches it: only the channel can.
+  await b.evaluate(() => {
+    const w = window as unknown as { visibilityEvents: number };
+    w.visibilityEvents = 0;
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    window.addEventListener(
+      'visibilitychange',
+      (e) => {
+        w.visibilityEvents++;
+        e.stopPropagation();
+      },
+      true,
+    );
+  });
+  await listen(b);
+  let loads = 0;
+  b.on('load', () => loads++);
+  const reads: string[] = [];
+  b.on('request', (r) => reads.push(`${r.method()} ${new URL(r.url()).pathname}`));
+
+  await setKey(a, 'colour', 'blue');
+  await expect(listedValue(b, 'colour')).toHaveText('blue');
+  expect(await heard(b)).toEqual(['changed']);
+  // One read of its own view, asked by nothing but the message.
+  expect(reads).toEqual(['GET /inspector/panels']);
+  expect(await b.evaluate(() => (window as unknown as { visibilityEvents: number }).visibilityEvents)).toBe(0);
+  expect(await b.evaluate(() => document.visibilityState)).toBe('hidden');
+  expect(loads).toBe(0);
+});
+
+test('the message to the other tabs is the word changed and nothing else', async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  // What a's page hands the channel, as it calls postMessage.
+  await a.addInitScript(() => {
+    const w = window as unknown as { posted: unknown[][] };
+    w.posted = [];
+    const post = BroadcastChannel.prototype.postMessage;
+    BroadcastChannel.prototype.postMessage = function (...args: unknown[]) {
+      w.posted.push(args);
+      return post.apply(this, args as [unknown]);
+    };
+  });
+  await openHydrated(a);
+  await openHydrated(b);
+  await a.bringToFront();
+  await listen(b);
+
+  // Every kind of change, with a value and a note that must not travel,
+  // and reads and a refusal, which change nothing and tell nothing.
+  await press(a, 'Get session', ANSWERS.anonymous);
+  await press(a, 'Set session', ANSWERS.set);
+  await setKey(a, 'colour', 'secret-blue');
+  await refused(a, '', 'x', REFUSALS.empty, 'Key');
+  await noteField(a).fill('secret note');
+  await press(a, 'Save note', ANSWERS.noteSaved);
+  await popButton(a, 'colour').click();
+  await expect(a.getByRole('status')).toHaveText(WORKBENCH.keyPopped);
+  await press(a, 'Pop session', ANSWERS.deleted);
+  await a.getByRole('button', { name: 'Clear session', exact: true }).click();
+  await expect(a.getByRole('status')).toHaveText(WORKBENCH.cleared);
+
+  // Six changes: six posts of one argument, the string "changed".
+  const changed = Array(6).fill('changed');
+  expect(await a.evaluate(() => (window as unknown as { posted: unknown[][] }).posted)).toEqual(
+    changed.map((m) => [m]),
+  );
+  // And that is what the other tab receives, in full.
+  await expect.poll(() => heard(b)).toEqual(changed);
 });
 
 test('a tab coming back to the foreground reads its view again', async ({ page }) => {

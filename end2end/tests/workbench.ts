@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { press, submit } from './session';
 
 export const WORKBENCH = {
   keySet: 'The key was set',
@@ -30,20 +31,33 @@ export const popButton = (page: Page, key: string) =>
 export const listedValue = (page: Page, key: string) =>
   serverSide(page).locator('.entries li').filter({ has: popButton(page, key) }).locator('.value');
 
-/** Fills the form and sets `key`; waits for `answer` in the status line. */
+export const setKeyButton = (page: Page) => page.getByRole('button', { name: 'Set key', exact: true });
+
+/**
+ * Fills the form and sets `key`; waits for the post's answer, then for
+ * "The key was set" in the status line (already there after an earlier set:
+ * the answer to the post is what this click alone brings).
+ */
 export async function setKey(page: Page, key: string, value: string) {
   await keyField(page).fill(key);
   await valueField(page).fill(value);
-  await page.getByRole('button', { name: 'Set key', exact: true }).click();
+  await submit(page, setKeyButton(page));
   await expect(page.getByRole('status')).toHaveText(WORKBENCH.keySet);
 }
 
-/** Sets `key` and expects `refusal` beside the field it is about. */
+/**
+ * Sets `key` and expects `refusal` beside the field it is about, and no
+ * longer in the status line. A Get session first puts its answer in the
+ * status line and clears any earlier refusal, so each expectation here is
+ * false until the refused set's answer arrives.
+ */
 export async function refused(page: Page, key: string, value: string, refusal: string, field: 'Key' | 'Value') {
+  await press(page, 'Get session', /^Welcome (Admin|Anonymous)$/);
+  const about = field === 'Key' ? keyField(page) : valueField(page);
+  await expect(about).not.toHaveAttribute('aria-invalid', 'true');
   await keyField(page).fill(key);
   await valueField(page).fill(value);
-  await page.getByRole('button', { name: 'Set key', exact: true }).click();
-  const about = field === 'Key' ? keyField(page) : valueField(page);
+  await submit(page, setKeyButton(page));
   await expect(about).toHaveAttribute('aria-invalid', 'true');
   await expect(about).toHaveAccessibleDescription(new RegExp(`^${escape(refusal)}`));
   await expect(page.getByRole('status')).toHaveText('');
