@@ -10,7 +10,7 @@
 # is kept between runs. Results: target/mutants/tree/mutants.out/
 #   (caught.txt, missed.txt, timeout.txt, unviable.txt).
 # Usage: scripts/mutants.sh [cargo-mutants options, e.g. --shard 0/4, or
-#   --re 'src/session/keys' for the mutants of one file: the files of
+#   --re 'keys\.rs' for the mutants of one file: the files of
 #   .cargo/mutants.toml are always examined, so -f would add, not narrow]
 set -euo pipefail
 cd "$(dirname "$0")/.."
