@@ -2,7 +2,7 @@
 //! the load generator shares the two cores with the servers it measures,
 //! so each request should cost it as little as possible.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, fmt, io};
 
 use bytes::Bytes;
 use cookie::Cookie;
@@ -22,6 +22,44 @@ pub struct Answer {
     pub body: Bytes,
 }
 
+/// Why a request got no whole answer, as far as its client can tell: the
+/// drain check tells a request the server never took from one it dropped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Nothing listens: the connection was refused.
+    Refused(String),
+    /// The connection ended before the request was written: hyper hands
+    /// the request back unsent ("canceled").
+    NotSent(String),
+    /// The request was written and the connection was reset (RST) before
+    /// any answer came.
+    Reset(String),
+    /// The request was written and the connection was closed (FIN) before
+    /// the answer's head was whole.
+    Closed(String),
+    /// Anything else: an answer cut off mid-body, no connection for another
+    /// reason, a protocol error.
+    Other(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(why)
+            | Self::NotSent(why)
+            | Self::Reset(why)
+            | Self::Closed(why)
+            | Self::Other(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> Self {
+        failure.to_string()
+    }
+}
+
 pub struct Conn {
     host: String,
     sender: SendRequest<Full<Bytes>>,
@@ -31,7 +69,7 @@ pub struct Conn {
 
 impl Conn {
     /// Opens a kept-alive connection to `base` (`http://host:port`).
-    pub async fn open(base: &str) -> Result<Self, String> {
+    pub async fn open(base: &str) -> Result<Self, Failure> {
         let host = base
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -58,7 +96,7 @@ impl Conn {
         self.jar.clear();
     }
 
-    pub async fn get(&mut self, path: &str, compressed: bool) -> Result<Answer, String> {
+    pub async fn get(&mut self, path: &str, compressed: bool) -> Result<Answer, Failure> {
         let mut req = self.request(Method::GET, path, Bytes::new());
         if compressed {
             let accept = HeaderValue::from_static("br, gzip");
@@ -72,7 +110,7 @@ impl Conn {
         &mut self,
         path: &str,
         body: impl Into<Bytes>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Failure> {
         let mut req = self.request(Method::POST, path, body.into());
         let headers = req.headers_mut();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
@@ -100,7 +138,7 @@ impl Conn {
         req
     }
 
-    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, String> {
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, Failure> {
         // A server may close after each answer (gunicorn's sync workers do,
         // by design): open a new connection then, as a browser would.
         if self.sender.ready().await.is_err() {
@@ -110,7 +148,7 @@ impl Conn {
             .sender
             .send_request(req)
             .await
-            .map_err(|e| with_cause(&e))?;
+            .map_err(|e| before_the_answer(&e))?;
         for value in res.headers().get_all(header::SET_COOKIE) {
             let Some(cookie) = value.to_str().ok().and_then(|v| Cookie::parse(v).ok()) else {
                 continue;
@@ -133,7 +171,7 @@ impl Conn {
             .into_body()
             .collect()
             .await
-            .map_err(|e| with_cause(&e))?
+            .map_err(|e| Failure::Other(with_cause(&e)))?
             .to_bytes();
         Ok(Answer {
             status,
@@ -167,16 +205,43 @@ pub fn rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, String> {
-    let stream = TcpStream::connect(host)
-        .await
-        .map_err(|e| format!("{host}: {e}"))?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, Failure> {
+    let stream = TcpStream::connect(host).await.map_err(|e| {
+        let why = format!("{host}: {e}");
+        if e.kind() == io::ErrorKind::ConnectionRefused {
+            Failure::Refused(why)
+        } else {
+            Failure::Other(why)
+        }
+    })?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| Failure::Other(e.to_string()))?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Failure::Other(e.to_string()))?;
     tokio::spawn(connection);
     Ok(sender)
+}
+
+/// What became of a request that got no answer's head, from hyper's error.
+fn before_the_answer(err: &hyper::Error) -> Failure {
+    let why = with_cause(err);
+    let io_kind = std::error::Error::source(err)
+        .and_then(|cause| cause.downcast_ref::<io::Error>())
+        .map(io::Error::kind);
+    if err.is_canceled() {
+        Failure::NotSent(why)
+    } else if err.is_incomplete_message() {
+        Failure::Closed(why)
+    } else if matches!(
+        io_kind,
+        Some(io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe)
+    ) {
+        Failure::Reset(why)
+    } else {
+        Failure::Other(why)
+    }
 }
 
 /// hyper's error and what caused it ("connection error: Connection reset by

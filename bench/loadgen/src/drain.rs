@@ -3,15 +3,19 @@
 //! write there, and nothing else?
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use crate::conn::Conn;
+use crate::conn::{Conn, Failure};
 
 pub struct Plan {
     pub base: String,
@@ -24,12 +28,50 @@ pub struct Plan {
 
 /// How one request ended, as the client can tell.
 enum Ending {
-    Answered(u16),
-    /// Refused, or the connection closed before the request was read: the
-    /// server never took it (its session must then not show it either).
-    NotTaken,
-    /// Anything else: an answer cut short, a reset mid-answer.
+    /// Answered; and whether it was sent before the signal and answered
+    /// after it (a request the server drained).
+    Answered(u16, bool),
+    /// The server never took it (its session must then not show it either);
+    /// how the client can tell, see [`ending`].
+    NotTaken(&'static str),
+    /// Taken and not answered in whole: cut off before its answer, or mid-answer.
     Broken(String),
+}
+
+/// How a request sent before or after the signal ended.
+///
+/// The server (axum's `serve` with graceful shutdown, hyper's HTTP/1) stops
+/// at the signal as follows: it closes its listener, so a new connection is
+/// refused; it closes each kept-alive connection that is idle, that is
+/// whose next request's head hyper has not read; and it answers in whole
+/// every request whose head it has read, then closes. So a request the
+/// server never took ends in one of three ways the client can tell apart:
+/// - refused;
+/// - not sent: the close reached hyper's client before it wrote the
+///   request, and it hands the request back ("canceled");
+/// - reset before any answer: a socket closed with our request still
+///   unread in its buffer answers with a RST (not a FIN), and so does one
+///   our request reaches after it closed; either way nothing read it.
+///
+/// A FIN before the answer's head means the server read our request
+/// (nothing was left unread, else the kernel would have sent a RST) and
+/// closed without answering: a request it took and dropped, as a server
+/// that exits at once on SIGTERM does. The one honest exception is a
+/// request written in the instant between the server closing an idle
+/// connection and its FIN arriving; that can only happen once the server is
+/// stopping, so it is allowed for requests sent after the signal and a
+/// failure for every request sent before it. An answer cut off after its
+/// head is always a failure.
+fn ending(result: Result<u16, Failure>, sent_before_signal: bool) -> Ending {
+    match result {
+        Ok(status) => Ending::Answered(status, false),
+        Err(Failure::Refused(_)) => Ending::NotTaken("refused"),
+        Err(Failure::NotSent(_)) => Ending::NotTaken("not sent"),
+        Err(Failure::Reset(_)) => Ending::NotTaken("reset unread"),
+        Err(Failure::Closed(_)) if !sent_before_signal => Ending::NotTaken("closed as it stopped"),
+        Err(Failure::Closed(why)) => Ending::Broken(format!("sent before the signal: {why}")),
+        Err(Failure::Other(why)) => Ending::Broken(why),
+    }
 }
 
 /// What one user leaves for the check: its cookies, the value its last
@@ -51,8 +93,14 @@ pub struct Row {
     /// Requests that got an answer other than 200, or a broken one.
     pub failures: usize,
     first_failure: Option<String>,
-    /// Requests the server did not take once it was stopping.
+    /// Requests the server did not take once it was stopping, in all and
+    /// by how the client could tell (see [`ending`]).
     not_taken: usize,
+    not_taken_by: BTreeMap<&'static str, usize>,
+    /// Requests sent before the signal and answered in whole after it: the
+    /// drain at work. None would mean the server had nothing in flight at
+    /// the signal, which 64 users never leave it, or dropped all of it.
+    pub drained: usize,
     /// From the signal to the process's exit.
     exit_ms: u64,
 }
@@ -66,11 +114,15 @@ pub async fn run(plan: &Plan, state: &Path) -> Result<Row, String> {
     let conns = crate::conn::signed_in(&plan.base, plan.users).await?;
     // Users stop once the server does; this is for a server that never does.
     let deadline = Instant::now() + plan.signal_after + Duration::from_secs(60);
+    // Set before the signal is sent: a request sent while it is unset was
+    // sent before the server could have begun to stop.
+    let signalled = Arc::new(AtomicBool::new(false));
     let mut tasks = JoinSet::new();
     for conn in conns {
-        tasks.spawn(user(conn, deadline));
+        tasks.spawn(user(conn, deadline, signalled.clone()));
     }
     tokio::time::sleep(plan.signal_after).await;
+    signalled.store(true, Ordering::SeqCst);
     let signalled = Instant::now();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &plan.pid.to_string()])
@@ -81,7 +133,8 @@ pub async fn run(plan: &Plan, state: &Path) -> Result<Row, String> {
     }
     let exit_ms = exited(plan.pid, signalled).await;
 
-    let (mut requests, mut failures, mut not_taken) = (0, 0, 0);
+    let (mut requests, mut failures, mut not_taken, mut drained) = (0, 0, 0, 0);
+    let mut not_taken_by = BTreeMap::new();
     let mut first_failure = None;
     let mut left = Vec::new();
     while let Some(done) = tasks.join_next().await {
@@ -89,9 +142,12 @@ pub async fn run(plan: &Plan, state: &Path) -> Result<Row, String> {
         requests += endings.len();
         for ending in endings {
             match ending {
-                Ending::Answered(200) => {}
-                Ending::NotTaken => not_taken += 1,
-                Ending::Answered(status) => {
+                Ending::Answered(200, across) => drained += usize::from(across),
+                Ending::NotTaken(how) => {
+                    not_taken += 1;
+                    *not_taken_by.entry(how).or_default() += 1;
+                }
+                Ending::Answered(status, _) => {
                     failures += 1;
                     first_failure.get_or_insert(format!("answered {status}"));
                 }
@@ -116,6 +172,8 @@ pub async fn run(plan: &Plan, state: &Path) -> Result<Row, String> {
         failures,
         first_failure,
         not_taken,
+        not_taken_by,
+        drained,
         exit_ms,
     })
 }
@@ -139,33 +197,37 @@ async fn exited(pid: u32, since: Instant) -> u64 {
 }
 
 /// Writes and reads in turn until the server stops taking requests.
-async fn user(mut conn: Conn, deadline: Instant) -> (Vec<Ending>, Left) {
+async fn user(
+    mut conn: Conn,
+    deadline: Instant,
+    signalled: Arc<AtomicBool>,
+) -> (Vec<Ending>, Left) {
     let mut endings = Vec::new();
     let (mut acked, mut unanswered) = (0, None);
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
         let write = n.is_multiple_of(2);
+        let sent_before_signal = !signalled.load(Ordering::SeqCst);
         let answer = if write {
             conn.post_form("/api/set_key", format!("key=n&value={n}"))
                 .await
         } else {
             conn.get("/getsession", false).await
         };
-        let ending = match answer {
-            Ok(a) => Ending::Answered(a.status),
-            Err(why) if not_taken(&why) => Ending::NotTaken,
-            Err(why) => Ending::Broken(why),
-        };
+        let mut ending = ending(answer.map(|a| a.status), sent_before_signal);
+        if let Ending::Answered(_, across) = &mut ending {
+            *across = sent_before_signal && signalled.load(Ordering::SeqCst);
+        }
         match ending {
-            Ending::Answered(200) if write => {
+            Ending::Answered(200, _) if write => {
                 acked = n;
                 unanswered = None;
             }
-            Ending::NotTaken if write => unanswered = Some(n),
+            Ending::NotTaken(_) if write => unanswered = Some(n),
             _ => {}
         }
-        let stop = matches!(ending, Ending::NotTaken | Ending::Broken(_));
+        let stop = matches!(ending, Ending::NotTaken(_) | Ending::Broken(_));
         endings.push(ending);
         if stop {
             break;
@@ -180,16 +242,6 @@ async fn user(mut conn: Conn, deadline: Instant) -> (Vec<Ending>, Left) {
             unanswered,
         },
     )
-}
-
-/// A refused connection, or one closed before the request was read: with
-/// a FIN, or with a reset when our request was still unread in the server's
-/// socket as it closed. A write taken and then cut off instead would show
-/// in `drain-check` (`unanswered_landed`).
-fn not_taken(why: &str) -> bool {
-    why.contains("Connection refused")
-        || why.contains("connection closed before message completed")
-        || why.contains("Connection reset by peer")
 }
 
 #[derive(Serialize)]
