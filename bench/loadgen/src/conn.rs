@@ -252,3 +252,51 @@ fn with_cause(err: &hyper::Error) -> String {
         None => err.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::{io::AsyncReadExt, net::TcpListener};
+
+    use super::*;
+
+    /// How a GET ends against a server that accepts one connection and
+    /// then, having read the request or not, closes it without answering.
+    async fn failure_when_closed(read_first: bool) -> Failure {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            stream.readable().await.unwrap();
+            // Let the whole request arrive.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if read_first {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request).await.unwrap();
+            }
+        });
+        let mut conn = Conn::open(&base).await.unwrap();
+        let failure = conn.get("/", false).await.err().unwrap();
+        server.await.unwrap();
+        failure
+    }
+
+    #[tokio::test]
+    async fn a_request_read_and_dropped_is_closed_and_one_left_unread_is_reset() {
+        // The premise of the drain's verdicts: a FIN before the answer means
+        // the request was read; a RST, that it was not.
+        let read = failure_when_closed(true).await;
+        assert!(matches!(read, Failure::Closed(_)), "{read:?}");
+        let unread = failure_when_closed(false).await;
+        assert!(matches!(unread, Failure::Reset(_)), "{unread:?}");
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_refused() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        assert!(matches!(Conn::open(&base).await, Err(Failure::Refused(_))));
+    }
+}

@@ -290,3 +290,30 @@ pub async fn check(base: &str, target: &str, state: &Path) -> Result<CheckRow, S
         unanswered_landed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taken(failure: Failure, sent_before_signal: bool) -> bool {
+        !matches!(
+            ending(Err(failure), sent_before_signal),
+            Ending::NotTaken(_)
+        )
+    }
+
+    #[test]
+    fn a_close_before_the_answer_to_a_request_sent_before_the_signal_is_a_dropped_request() {
+        let why = || "connection closed before message completed".to_owned();
+        assert!(taken(Failure::Closed(why()), true));
+        assert!(!taken(Failure::Closed(why()), false));
+        // Cut off mid-answer, whenever it was sent.
+        assert!(taken(Failure::Other("error reading a body".into()), false));
+        // Never taken: refused, unsent, reset with the request unread.
+        for before in [true, false] {
+            assert!(!taken(Failure::Refused(String::new()), before));
+            assert!(!taken(Failure::NotSent(String::new()), before));
+            assert!(!taken(Failure::Reset(String::new()), before));
+        }
+    }
+}

@@ -29,9 +29,7 @@ pub struct Loss {
 pub struct User {
     pub conn: Conn,
     pub log: Vec<Seen>,
-    /// Its acknowledged writes since the last loss found: the value, and
-    /// when the 200 came.
-    acks: Vec<(u64, Instant)>,
+    acks: Ledger,
     /// Answers of 200 that showed it signed out (or as another user).
     pub signed_out: usize,
     /// Answers of 200 to a read of its keys that were not a list of keys.
@@ -47,7 +45,7 @@ impl User {
         Self {
             conn,
             log: Vec::new(),
-            acks: Vec::new(),
+            acks: Ledger::default(),
             signed_out: 0,
             garbled: 0,
             losses: Vec::new(),
@@ -115,19 +113,8 @@ impl User {
             .find(|(k, _)| k == "n")
             .and_then(|(_, v)| v.parse::<u64>().ok())
             .unwrap_or(0);
-        self.found(stored);
+        self.losses.extend(self.acks.found(stored));
         200
-    }
-
-    /// The store holds `stored`: every acknowledged write of a higher value
-    /// is lost. A write answered 503 (a timeout) may have landed, so a
-    /// higher value than the last acknowledged one is fine.
-    fn found(&mut self, stored: u64) {
-        let lost = self.acks.iter().filter(|(n, _)| *n > stored);
-        self.losses
-            .extend(lost.map(|&(_, acked_at)| Loss { acked_at }));
-        // What is lost is counted once: from here on, `stored` is the floor.
-        self.acks.retain(|(n, _)| *n <= stored);
     }
 
     async fn write(&mut self, n: u64) -> u16 {
@@ -137,8 +124,57 @@ impl User {
             .await;
         let status = answer.as_ref().map_or(0, |a| a.status);
         if status == 200 {
-            self.acks.push((n, Instant::now()));
+            self.acks.acked(n, Instant::now());
         }
         status
+    }
+}
+
+/// A user's acknowledged writes: the value each set, and when its 200 came.
+#[derive(Default)]
+struct Ledger(Vec<(u64, Instant)>);
+
+impl Ledger {
+    fn acked(&mut self, n: u64, at: Instant) {
+        self.0.push((n, at));
+    }
+
+    /// The store holds `stored`: every acknowledged write of a higher value
+    /// is lost (a write answered 503, a timeout, may have landed, so a value
+    /// higher than the last acknowledged one is fine). Each loss is counted
+    /// once: from here on `stored` is the floor.
+    fn found(&mut self, stored: u64) -> Vec<Loss> {
+        let lost = self.0.iter().filter(|(n, _)| *n > stored);
+        let losses = lost.map(|&(_, acked_at)| Loss { acked_at }).collect();
+        self.0.retain(|(n, _)| *n <= stored);
+        losses
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_below_the_last_acknowledged_write_is_each_write_above_it_lost_once() {
+        let start = Instant::now();
+        let mut ledger = Ledger::default();
+        for n in [2, 4, 6, 8] {
+            ledger.acked(n, start + Duration::from_millis(n));
+        }
+        // A later value (a timed-out write that landed) loses nothing.
+        assert!(ledger.found(9).is_empty());
+        let lost = ledger.found(4);
+        let at: Vec<Instant> = lost.iter().map(|l| l.acked_at).collect();
+        assert_eq!(
+            at,
+            [
+                start + Duration::from_millis(6),
+                start + Duration::from_millis(8)
+            ]
+        );
+        assert!(ledger.found(4).is_empty());
+        // Signed out (no counter at all): everything acknowledged is lost.
+        assert_eq!(ledger.found(0).len(), 2);
     }
 }
