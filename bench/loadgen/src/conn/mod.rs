@@ -15,6 +15,10 @@ use hyper::{
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use self::stream::{FirstWrite, Stream};
+
+mod stream;
+
 /// What came back, as sent (not decompressed).
 pub struct Answer {
     pub status: u16,
@@ -26,16 +30,17 @@ pub struct Answer {
 /// drain check tells a request the server never took from one it dropped.
 #[derive(Debug)]
 pub enum Failure {
-    /// Nothing listens: the connection was refused.
+    /// No connection: nothing listens (refused), or the listener closed
+    /// with it still unaccepted (reset as it was made). Nothing was written.
     Refused(String),
     /// The connection ended before the request was written: hyper hands
     /// the request back unsent ("canceled").
     NotSent(String),
-    /// The request was written and the connection was reset (RST) before
-    /// any answer came.
+    /// The request was written (see [`Conn::first_write`]) and the
+    /// connection was reset (RST) before any answer came.
     Reset(String),
-    /// The request was written and the connection was closed (FIN) before
-    /// the answer's head was whole.
+    /// The request was written (see [`Conn::first_write`]) and the
+    /// connection was closed (FIN) before the answer's head was whole.
     Closed(String),
     /// Anything else: an answer cut off mid-body, no connection for another
     /// reason, a protocol error.
@@ -65,6 +70,7 @@ pub struct Conn {
     sender: SendRequest<Full<Bytes>>,
     /// The cookies the server set, by name, as a browser keeps them for one site.
     jar: HashMap<String, String>,
+    first_write: FirstWrite,
 }
 
 impl Conn {
@@ -74,10 +80,12 @@ impl Conn {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
+        let first_write = FirstWrite::default();
         Ok(Self {
-            sender: connect(&host).await?,
+            sender: connect(&host, &first_write).await?,
             host,
             jar: HashMap::new(),
+            first_write,
         })
     }
 
@@ -138,11 +146,18 @@ impl Conn {
         req
     }
 
+    /// When the last request's first byte was written to its socket; none
+    /// when it never was.
+    pub fn first_write(&self) -> Option<std::time::Instant> {
+        self.first_write.at()
+    }
+
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, Failure> {
+        self.first_write.clear();
         // A server may close after each answer (gunicorn's sync workers do,
         // by design): open a new connection then, as a browser would.
         if self.sender.ready().await.is_err() {
-            self.sender = connect(&self.host).await?;
+            self.sender = connect(&self.host, &self.first_write).await?;
         }
         let res = self
             .sender
@@ -205,10 +220,16 @@ pub fn rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, Failure> {
+async fn connect(
+    host: &str,
+    first_write: &FirstWrite,
+) -> Result<SendRequest<Full<Bytes>>, Failure> {
     let stream = TcpStream::connect(host).await.map_err(|e| {
         let why = format!("{host}: {e}");
-        if e.kind() == io::ErrorKind::ConnectionRefused {
+        if matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+        ) {
             Failure::Refused(why)
         } else {
             Failure::Other(why)
@@ -217,6 +238,10 @@ async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, Failure> {
     stream
         .set_nodelay(true)
         .map_err(|e| Failure::Other(e.to_string()))?;
+    let stream = Stream {
+        tcp: stream,
+        first_write: first_write.clone(),
+    };
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| Failure::Other(e.to_string()))?;
@@ -262,8 +287,9 @@ mod tests {
     use super::*;
 
     /// How a GET ends against a server that accepts one connection and
-    /// then, having read the request or not, closes it without answering.
-    async fn failure_when_closed(read_first: bool) -> Failure {
+    /// then, having read the request or not, closes it without answering;
+    /// and whether the request was noted as written.
+    async fn failure_when_closed(read_first: bool) -> (Failure, bool) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
@@ -279,17 +305,17 @@ mod tests {
         let mut conn = Conn::open(&base).await.unwrap();
         let failure = conn.get("/", false).await.err().unwrap();
         server.await.unwrap();
-        failure
+        (failure, conn.first_write().is_some())
     }
 
     #[tokio::test]
-    async fn a_request_read_and_dropped_is_closed_and_one_left_unread_is_reset() {
-        // The premise of the drain's verdicts: a FIN before the answer means
-        // the request was read; a RST, that it was not.
-        let read = failure_when_closed(true).await;
+    async fn a_request_written_and_closed_on_is_closed_or_reset_and_noted_as_written() {
+        let (read, written) = failure_when_closed(true).await;
         assert!(matches!(read, Failure::Closed(_)), "{read:?}");
-        let unread = failure_when_closed(false).await;
+        assert!(written);
+        let (unread, written) = failure_when_closed(false).await;
         assert!(matches!(unread, Failure::Reset(_)), "{unread:?}");
+        assert!(written);
     }
 
     #[tokio::test]
