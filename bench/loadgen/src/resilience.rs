@@ -179,11 +179,13 @@ pub fn restarts(out: &mut String, drains: &[&Value], checks: &[&Value]) -> Resul
         out,
         "## SIGTERM under load\n\n{} users read and write (`GET /getsession`, `set_key`) \
          through the release binary; after 2 s it is sent SIGTERM (`scripts/check-drain.sh`). \
-         A request the server did not take is fine: refused, handed back unsent, reset with \
-         the request unread, or (sent after the signal) closed as the server stopped. Any \
-         other must get its whole answer: a connection closed before the answer to a request \
-         sent before the signal is a request taken and dropped. \"drained\": sent before the \
-         signal and answered after it (there must be some). A new instance then reads every \
+         A request the server did not take is fine: refused, handed back unsent, or closed on \
+         when written after the signal or less than 50 ms before it (the server may close a \
+         kept-alive connection whose next request it has not read). Any other must get its \
+         whole answer, and so must four writes held open across the signal (head 500 ms \
+         before, the body's rest 100 ms after; \"held\"), which a server that stops at once \
+         cannot answer. \"drained\": written before the signal and answered after it (there \
+         must be some). A new instance then reads every \
          session: the last acknowledged write must be there, and no write that went \
          unanswered. The bound on exit is 12 s (10 s of grace for requests in flight, then \
          the store's close).\n",
@@ -191,10 +193,10 @@ pub fn restarts(out: &mut String, drains: &[&Value], checks: &[&Value]) -> Resul
     )?;
     writeln!(
         out,
-        "| store | requests | broken or non-200 | drained | not taken | exit after SIGTERM | \
-         sessions intact | unanswered writes landed |"
+        "| store | requests | broken or non-200 | drained | held answered | not taken | exit \
+         after SIGTERM | sessions intact | unanswered writes landed |"
     )?;
-    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     for drain in drains {
         let target = drain["target"].as_str().unwrap_or_default();
         let check = checks.iter().find(|c| c["target"] == target);
@@ -207,10 +209,12 @@ pub fn restarts(out: &mut String, drains: &[&Value], checks: &[&Value]) -> Resul
         });
         writeln!(
             out,
-            "| {target} | {} | {} | {} | {} | {} ms | {intact} | {landed} |",
+            "| {target} | {} | {} | {} | {} of {} | {} | {} ms | {intact} | {landed} |",
             n(drain, "requests"),
             n(drain, "failures"),
             n(drain, "drained"),
+            n(drain, "held_answered"),
+            n(drain, "held"),
             n(drain, "not_taken"),
             n(drain, "exit_ms"),
         )?;
