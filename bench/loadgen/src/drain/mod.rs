@@ -48,7 +48,7 @@ enum Written {
 
 /// A request written this long before the signal was read by the server
 /// before it could begin to stop: see [`ending`].
-pub const READ_WITHIN: Duration = Duration::from_millis(50);
+const READ_WITHIN: Duration = Duration::from_millis(50);
 
 /// How a request ended, by its failure and when it was written.
 ///
