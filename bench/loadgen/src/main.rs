@@ -76,7 +76,9 @@ enum Command {
         base: String,
     },
     /// Sends `requests` hostile requests and prints a JSON line; fails on a
-    /// 5xx, a hang, or memory that grows without bound.
+    /// 5xx, an answer that is not HTTP, a hang, a close without an answer
+    /// where the case does not allow one, counts that do not add up, or
+    /// memory that grows without bound or could not be sampled.
     Fuzz {
         #[arg(long)]
         base: String,
@@ -86,9 +88,10 @@ enum Command {
         workers: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The server's process id, to watch its memory.
+        /// The server's process id, to watch its memory (required: a run
+        /// whose memory cannot be sampled fails).
         #[arg(long)]
-        pid: Option<u32>,
+        pid: u32,
         /// Only one class of case (see the `by_case` keys).
         #[arg(long)]
         only: Option<String>,
@@ -116,8 +119,9 @@ enum Command {
         #[arg(long)]
         start: String,
         /// The stop is a crash of a replicated store's primary and the start
-        /// waits for a replica to take over: lost writes are counted, not
-        /// failed (use with `--down-for 0`).
+        /// waits for a replica to take over: writes acknowledged in the last
+        /// second before the crash may be lost, no other (use with
+        /// `--down-for 0`).
         #[arg(long)]
         failover: bool,
     },
@@ -223,10 +227,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let row = fuzz::run(&plan).await?;
             println!("{}", serde_json::to_string(&row)?);
-            if row.failures > 0 || row.rss_unbounded {
+            if !row.pass {
                 return Err(format!(
-                    "{} failures; memory unbounded: {}",
-                    row.failures, row.rss_unbounded
+                    "{} failures; {} requests unaccounted for; memory unbounded: {}, \
+                     unmeasured: {}",
+                    row.failures, row.unaccounted, row.rss_unbounded, row.rss_unmeasured
                 )
                 .into());
             }
@@ -277,7 +282,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let row = drain::run(&plan, &state).await?;
             println!("{}", serde_json::to_string(&row)?);
             if row.failures > 0 {
-                return Err("requests taken before the signal went unanswered".into());
+                return Err("requests the server took went unanswered, or not in whole".into());
+            }
+            if row.drained == 0 {
+                return Err("no request in flight at the signal was answered after it".into());
             }
         }
         Command::DrainCheck {

@@ -82,6 +82,12 @@ pub struct Case {
     pub breaks_off: bool,
     /// A HEAD request: its answer has no body whatever its headers say.
     pub head: bool,
+    /// The server may hang up without an answer (SECURITY.md, row 15): the
+    /// request cannot be framed (a header line of 70 KB or more, a target
+    /// with raw bytes over 0x7F), or the client hung up as it sent it (a
+    /// page left mid-render: hyper reads the client's FIN as the client
+    /// gone). For every other case a close without an answer fails the run.
+    pub may_close: bool,
 }
 
 pub struct Gen {
@@ -122,6 +128,7 @@ impl Gen {
         let mut target = self.any_path().as_bytes().to_vec();
         let mut body = Body::None;
         let mut breaks_off = false;
+        let mut may_close = false;
         match class {
             "cookie" => {
                 method = self.pick(&["GET", "POST"]).into();
@@ -190,7 +197,10 @@ impl Gen {
                 headers.push(("Content-Type".into(), CONTENT_TYPES[0].into()));
                 let mut b = self.form_body();
                 let declared = self.rng.usize(..=b.len());
-                b.extend_from_slice(&self.bytes(0..200));
+                // At least one byte past the declared length: with none, this
+                // is a whole request and then the client's FIN, which the
+                // server may take as the client gone (the abandoned page).
+                b.extend_from_slice(&self.bytes(1..200));
                 body = Body::Declared(declared.to_string(), b);
                 breaks_off = true;
             }
@@ -256,6 +266,7 @@ impl Gen {
                 target = self.path_query();
                 // Raw bytes outside the URI grammar end the connection.
                 breaks_off = target.iter().any(|b| !b.is_ascii_graphic());
+                may_close = target.iter().any(|b| *b > 0x7f);
             }
             "obs-text-header" => {
                 let name = self.pick(&[
@@ -292,6 +303,7 @@ impl Gen {
                         vec![b'a'; 70_000 + self.rng.usize(..70_000)],
                     ));
                     breaks_off = true;
+                    may_close = true;
                 }
             }
             "abandoned-page" => {
@@ -311,6 +323,7 @@ impl Gen {
                     format!("session={}", self.good).into_bytes(),
                 ));
                 breaks_off = true;
+                may_close = true;
             }
             _ => {
                 // "form": well-formed calls with odd values, as the page's
@@ -335,6 +348,7 @@ impl Gen {
             bytes: self.assemble(&method, &target, &headers, body),
             breaks_off,
             head,
+            may_close,
         }
     }
 
@@ -544,4 +558,42 @@ fn chunked(data: &[u8], size: usize, finish: bool) -> Vec<u8> {
         out.extend_from_slice(b"0\r\n\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The longest header line of a request's head.
+    fn longest_header_line(bytes: &[u8]) -> usize {
+        let end = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(bytes.len());
+        bytes[..end]
+            .split(|b| *b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn only_unframeable_requests_and_abandoned_pages_may_be_closed_without_an_answer() {
+        let mut gen = Gen::new(7, "127.0.0.1:1", "good".into(), None);
+        let mut allowed = 0;
+        for _ in 0..20_000 {
+            let case = gen.next_case();
+            let target = case.bytes.split(|b| *b == b' ').nth(1).unwrap_or_default();
+            let unframeable =
+                longest_header_line(&case.bytes) >= 70_000 || target.iter().any(|b| *b > 0x7f);
+            assert_eq!(
+                case.may_close,
+                unframeable || case.class == "abandoned-page",
+                "{}",
+                case.class
+            );
+            allowed += usize::from(case.may_close);
+        }
+        assert!(allowed > 0);
+    }
 }

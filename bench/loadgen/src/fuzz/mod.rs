@@ -1,10 +1,15 @@
 //! `fuzz`: hostile requests at scale. Workers send the cases of [`cases`]
-//! over raw connections and count every answer by status class and by case
-//! class. A run fails on any 5xx other than a store outage's 503, on a
-//! request left unanswered, and on the server's memory growing without
-//! bound; the caller checks the server's log for panics.
+//! over raw connections and count each request once, by what it came to
+//! (its answer's status, or closed, cut or hung), by status class and by
+//! case class. A run fails on any 5xx (a 503 included: the store is
+//! healthy), an answer that is not HTTP, a request left unanswered, a
+//! connection closed or an answer's head cut off where the case does not
+//! allow it ([`cases::Case::may_close`]), counts that do not add up to the
+//! requests sent, and the server's memory growing without bound or not
+//! measured; the caller checks the server's log for panics.
 
 pub mod cases;
+mod verdict;
 mod wire;
 
 use std::{
@@ -19,7 +24,7 @@ use std::{
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use self::wire::{Ending, Wire};
+use self::{verdict::Tally, wire::Wire};
 
 pub struct Plan {
     pub base: String,
@@ -27,13 +32,10 @@ pub struct Plan {
     pub workers: usize,
     pub seed: u64,
     /// The server's process, to sample its resident memory.
-    pub pid: Option<u32>,
+    pub pid: u32,
     /// Only this case class, when set.
     pub only: Option<&'static str>,
 }
-
-/// How many failures are described in full in the row.
-const SAMPLES: usize = 5;
 
 #[derive(Serialize, Default)]
 pub struct Row {
@@ -41,61 +43,29 @@ pub struct Row {
     requests: u64,
     secs: f64,
     rps: f64,
-    /// Answers by status class ("2xx" … "5xx"), plus "closed" (the server
-    /// hung up without an answer, as it may on broken framing) and "hung".
+    /// Requests by what they came to, one each: the status class ("2xx" …
+    /// "5xx") of their answer, "not-http", "closed" (the server hung up
+    /// without a word), "cut" (part of an answer's head, then a close) or
+    /// "hung".
     by_status: BTreeMap<String, u64>,
-    /// Answers by case class, then status.
+    /// Requests by case class, then what they came to (the status itself).
     by_case: BTreeMap<&'static str, BTreeMap<String, u64>>,
-    /// 5xx answers that were not a store outage's 503, plus hung requests.
+    /// Answers to the bytes after a request, read by the server as one more
+    /// request ("extra-body"), by status: beside the counts, not in them.
+    extra_answers: BTreeMap<String, u64>,
+    /// Requests sent that `by_case` does not count exactly once, by class
+    /// and in all; any is a failure of the fuzzer's own bookkeeping.
+    pub unaccounted: u64,
+    /// Requests that failed (one count each, whatever the reasons).
     pub failures: u64,
     samples: Vec<String>,
     /// The server's RSS in KiB after each tenth of the requests.
     rss_kb: Vec<u64>,
     pub rss_unbounded: bool,
-}
-
-#[derive(Default)]
-struct Tally {
-    by_case: BTreeMap<&'static str, BTreeMap<String, u64>>,
-    failures: u64,
-    samples: Vec<String>,
-}
-
-impl Tally {
-    fn count(&mut self, class: &'static str, what: String) {
-        self.add(class, what, 1);
-    }
-
-    fn add(&mut self, class: &'static str, what: String, n: u64) {
-        *self
-            .by_case
-            .entry(class)
-            .or_default()
-            .entry(what)
-            .or_default() += n;
-    }
-
-    /// Adds another worker's tally to this one.
-    fn absorb(&mut self, other: Tally) {
-        self.failures += other.failures;
-        let room = SAMPLES.saturating_sub(self.samples.len());
-        self.samples.extend(other.samples.into_iter().take(room));
-        for (class, counts) in other.by_case {
-            for (what, n) in counts {
-                self.add(class, what, n);
-            }
-        }
-    }
-
-    fn fail(&mut self, class: &'static str, bytes: &[u8], why: String) {
-        self.failures += 1;
-        if self.samples.len() < SAMPLES {
-            let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
-                .escape_debug()
-                .collect();
-            self.samples.push(format!("{class}: {why}: {shown}"));
-        }
-    }
+    /// Fewer than the ten samples: the process was gone or its memory
+    /// unreadable, so the memory rule could not be applied.
+    pub rss_unmeasured: bool,
+    pub pass: bool,
 }
 
 /// Runs the plan; the row says what came back.
@@ -110,11 +80,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         .to_owned();
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let sampler = plan.pid.map(|pid| {
-        let next = next.clone();
-        let total = plan.requests;
-        tokio::spawn(sample_rss(pid, next, total))
-    });
+    let sampler = tokio::spawn(sample_rss(plan.pid, next.clone(), plan.requests));
     let mut tasks = JoinSet::new();
     for w in 0..plan.workers {
         let (host, next, total, only) = (host.clone(), next.clone(), plan.requests, plan.only);
@@ -127,10 +93,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         tally.absorb(part);
     }
     let secs = started.elapsed().as_secs_f64();
-    let rss_kb = match sampler {
-        Some(sampler) => sampler.await.map_err(|e| e.to_string())?,
-        None => Vec::new(),
-    };
+    let rss_kb = sampler.await.map_err(|e| e.to_string())?;
     let mut by_status = BTreeMap::new();
     for counts in tally.by_case.values() {
         for (what, n) in counts {
@@ -142,6 +105,9 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         }
     }
     let requests = plan.requests;
+    let unaccounted = tally.unaccounted(requests);
+    let rss_unbounded = unbounded(&rss_kb);
+    let rss_unmeasured = rss_kb.len() < TENTHS;
     Ok(Row {
         kind: "fuzz",
         requests,
@@ -149,20 +115,28 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
         rps: requests as f64 / secs,
         by_status,
         by_case: tally.by_case,
+        extra_answers: tally.extra_answers,
+        unaccounted,
         failures: tally.failures,
         samples: tally.samples,
-        rss_unbounded: unbounded(&rss_kb),
         rss_kb,
+        rss_unbounded,
+        rss_unmeasured,
+        pass: tally.failures == 0 && unaccounted == 0 && !rss_unbounded && !rss_unmeasured,
     })
 }
 
-/// More than 32 MiB of growth from half way to the end. Memory that
+/// RSS samples a run takes: one after each tenth of the requests.
+const TENTHS: usize = 10;
+
+/// More than 32 MiB of growth from half way to the end (too few samples to
+/// tell are the run's `rss_unmeasured`, a failure of its own). Memory that
 /// settles (caches filled, allocator arenas grown) stays well under it: 8 MiB
 /// over the second half of a million requests. A leak of a few KB per
 /// request does not: a page abandoned mid-render once leaked its reactive
 /// owner, 104 MiB over the same half.
 fn unbounded(rss_kb: &[u64]) -> bool {
-    let (Some(half), Some(end)) = (rss_kb.get(4), rss_kb.last()) else {
+    let (Some(half), Some(end)) = (rss_kb.get(TENTHS / 2 - 1), rss_kb.last()) else {
         return false;
     };
     end.saturating_sub(*half) > 32 * 1024
@@ -187,30 +161,11 @@ async fn worker(
             gen.good = good_cookie(host).await?;
         }
         let case = gen.next_case();
-        match wire
+        *tally.sent.entry(case.class).or_default() += 1;
+        let ending = wire
             .exchange(&case.bytes, case.breaks_off, case.head)
-            .await?
-        {
-            Ending::Answered(statuses, _) => {
-                for status in statuses {
-                    tally.count(case.class, status.to_string());
-                    if status >= 500 && status != 503 {
-                        tally.fail(case.class, &case.bytes, format!("answered {status}"));
-                    } else if status == 503 {
-                        // A store outage is the one 5xx allowed; the fuzz
-                        // runs on a healthy store, so a 503 here is news too.
-                        tally.fail(case.class, &case.bytes, "answered 503".into());
-                    } else if status == 0 {
-                        tally.fail(case.class, &case.bytes, "an answer that is not HTTP".into());
-                    }
-                }
-            }
-            Ending::Closed => tally.count(case.class, "closed".into()),
-            Ending::Hung => {
-                tally.count(case.class, "hung".into());
-                tally.fail(case.class, &case.bytes, "no answer in 10 s".into());
-            }
-        }
+            .await?;
+        tally.record(&case, verdict::judge(&case, &ending));
     }
     Ok(tally)
 }
@@ -240,11 +195,12 @@ async fn good_cookie(host: &str) -> Result<String, String> {
         })
 }
 
-/// RSS (KiB) after each tenth of the requests.
+/// RSS (KiB) after each tenth of the requests; a sample that cannot be
+/// read is left out (and the run's `rss_unmeasured` says so).
 async fn sample_rss(pid: u32, next: Arc<AtomicU64>, total: u64) -> Vec<u64> {
     let mut samples = Vec::new();
-    for tenth in 1..=10 {
-        let at = total * tenth / 10;
+    for tenth in 1..=TENTHS as u64 {
+        let at = total * tenth / TENTHS as u64;
         while next.load(Ordering::Relaxed) < at {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

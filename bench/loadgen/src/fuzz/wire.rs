@@ -23,6 +23,8 @@ pub enum Ending {
     Answered(Vec<u16>, String),
     /// The server closed the connection without a word.
     Closed,
+    /// Part of an answer's head, then the connection closed.
+    Cut,
     /// No answer within [`ANSWER_WITHIN`].
     Hung,
 }
@@ -126,11 +128,19 @@ async fn read_to_close(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Ending {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    let statuses = statuses_in(buf);
-    if statuses.is_empty() {
-        Ending::Closed
-    } else {
-        Ending::Answered(statuses, "close".into())
+    ending_of_all(buf)
+}
+
+/// How a request ended, from everything the server sent before it closed.
+fn ending_of_all(buf: &[u8]) -> Ending {
+    if buf.is_empty() {
+        return Ending::Closed;
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    match httparse::Response::new(&mut headers).parse(buf) {
+        Ok(httparse::Status::Complete(_)) => Ending::Answered(statuses_in(buf), "close".into()),
+        Ok(httparse::Status::Partial) => Ending::Cut,
+        Err(_) => Ending::Answered(vec![0], "close".into()),
     }
 }
 
@@ -158,6 +168,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// One answer, read by its framing; 1xx interim answers are skipped.
 async fn read_framed(stream: &mut TcpStream, buf: &mut Vec<u8>, head: bool) -> Ending {
+    let mut interim = false;
     loop {
         let (status, connection, framing, head_len) = loop {
             let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -185,10 +196,12 @@ async fn read_framed(stream: &mut TcpStream, buf: &mut Vec<u8>, head: bool) -> E
                 }
                 Ok(httparse::Status::Partial) => {
                     if !fill(stream, buf).await {
-                        return if buf.is_empty() {
+                        // Nothing at all is a close without a word; part of
+                        // a head, or only an interim 1xx, an answer cut off.
+                        return if buf.is_empty() && !interim {
                             Ending::Closed
                         } else {
-                            Ending::Answered(statuses_in(buf), "close".into())
+                            Ending::Cut
                         };
                     }
                 }
@@ -206,6 +219,7 @@ async fn read_framed(stream: &mut TcpStream, buf: &mut Vec<u8>, head: bool) -> E
             }
         };
         if (100..200).contains(&status) {
+            interim = true;
             continue;
         }
         let mut statuses = vec![status];
@@ -266,6 +280,52 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
         }
         if !read_exactly(stream, buf, size + 2).await {
             return false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// How a request ends against a server that reads it, sends `answer`
+    /// and closes.
+    async fn ending_for(answer: &'static [u8], breaks_off: bool) -> Ending {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request).await;
+            stream.write_all(answer).await.unwrap();
+        });
+        let mut wire = Wire::new(&host);
+        let ending = wire
+            .exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", breaks_off, false)
+            .await
+            .unwrap();
+        server.await.unwrap();
+        ending
+    }
+
+    #[tokio::test]
+    async fn a_close_without_a_word_is_closed_and_part_of_a_head_is_cut() {
+        for breaks_off in [false, true] {
+            assert!(matches!(ending_for(b"", breaks_off).await, Ending::Closed));
+            for partial in [&b"HTTP/1."[..], b"HTTP/1.1 200 OK\r\nContent-Le"] {
+                let partial: &'static [u8] = partial;
+                assert!(
+                    matches!(ending_for(partial, breaks_off).await, Ending::Cut),
+                    "{}",
+                    String::from_utf8_lossy(partial)
+                );
+            }
+            let whole = ending_for(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", breaks_off);
+            assert!(matches!(whole.await, Ending::Answered(s, _) if s == [200]));
+            let garbage = ending_for(b"SSH-2.0-OpenSSH\r\n\r\n", breaks_off);
+            assert!(matches!(garbage.await, Ending::Answered(s, _) if s == [0]));
         }
     }
 }

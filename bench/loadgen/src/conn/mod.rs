@@ -2,7 +2,7 @@
 //! the load generator shares the two cores with the servers it measures,
 //! so each request should cost it as little as possible.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, fmt, io};
 
 use bytes::Bytes;
 use cookie::Cookie;
@@ -15,6 +15,10 @@ use hyper::{
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use self::stream::{FirstWrite, Stream};
+
+mod stream;
+
 /// What came back, as sent (not decompressed).
 pub struct Answer {
     pub status: u16,
@@ -22,24 +26,66 @@ pub struct Answer {
     pub body: Bytes,
 }
 
+/// Why a request got no whole answer, as far as its client can tell: the
+/// drain check tells a request the server never took from one it dropped.
+#[derive(Debug)]
+pub enum Failure {
+    /// No connection: nothing listens (refused), or the listener closed
+    /// with it still unaccepted (reset as it was made). Nothing was written.
+    Refused(String),
+    /// The connection ended before the request was written: hyper hands
+    /// the request back unsent ("canceled").
+    NotSent(String),
+    /// The request was written (see [`Conn::first_write`]) and the
+    /// connection was reset (RST) before any answer came.
+    Reset(String),
+    /// The request was written (see [`Conn::first_write`]) and the
+    /// connection was closed (FIN) before the answer's head was whole.
+    Closed(String),
+    /// Anything else: an answer cut off mid-body, no connection for another
+    /// reason, a protocol error.
+    Other(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(why)
+            | Self::NotSent(why)
+            | Self::Reset(why)
+            | Self::Closed(why)
+            | Self::Other(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> Self {
+        failure.to_string()
+    }
+}
+
 pub struct Conn {
     host: String,
     sender: SendRequest<Full<Bytes>>,
     /// The cookies the server set, by name, as a browser keeps them for one site.
     jar: HashMap<String, String>,
+    first_write: FirstWrite,
 }
 
 impl Conn {
     /// Opens a kept-alive connection to `base` (`http://host:port`).
-    pub async fn open(base: &str) -> Result<Self, String> {
+    pub async fn open(base: &str) -> Result<Self, Failure> {
         let host = base
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
+        let first_write = FirstWrite::default();
         Ok(Self {
-            sender: connect(&host).await?,
+            sender: connect(&host, &first_write).await?,
             host,
             jar: HashMap::new(),
+            first_write,
         })
     }
 
@@ -58,7 +104,7 @@ impl Conn {
         self.jar.clear();
     }
 
-    pub async fn get(&mut self, path: &str, compressed: bool) -> Result<Answer, String> {
+    pub async fn get(&mut self, path: &str, compressed: bool) -> Result<Answer, Failure> {
         let mut req = self.request(Method::GET, path, Bytes::new());
         if compressed {
             let accept = HeaderValue::from_static("br, gzip");
@@ -72,7 +118,7 @@ impl Conn {
         &mut self,
         path: &str,
         body: impl Into<Bytes>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Failure> {
         let mut req = self.request(Method::POST, path, body.into());
         let headers = req.headers_mut();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
@@ -100,17 +146,24 @@ impl Conn {
         req
     }
 
-    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, String> {
+    /// When the last request's first byte was written to its socket; none
+    /// when it never was.
+    pub fn first_write(&self) -> Option<std::time::Instant> {
+        self.first_write.at()
+    }
+
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<Answer, Failure> {
+        self.first_write.clear();
         // A server may close after each answer (gunicorn's sync workers do,
         // by design): open a new connection then, as a browser would.
         if self.sender.ready().await.is_err() {
-            self.sender = connect(&self.host).await?;
+            self.sender = connect(&self.host, &self.first_write).await?;
         }
         let res = self
             .sender
             .send_request(req)
             .await
-            .map_err(|e| with_cause(&e))?;
+            .map_err(|e| before_the_answer(&e))?;
         for value in res.headers().get_all(header::SET_COOKIE) {
             let Some(cookie) = value.to_str().ok().and_then(|v| Cookie::parse(v).ok()) else {
                 continue;
@@ -133,7 +186,7 @@ impl Conn {
             .into_body()
             .collect()
             .await
-            .map_err(|e| with_cause(&e))?
+            .map_err(|e| Failure::Other(with_cause(&e)))?
             .to_bytes();
         Ok(Answer {
             status,
@@ -167,16 +220,53 @@ pub fn rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, String> {
-    let stream = TcpStream::connect(host)
-        .await
-        .map_err(|e| format!("{host}: {e}"))?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+async fn connect(
+    host: &str,
+    first_write: &FirstWrite,
+) -> Result<SendRequest<Full<Bytes>>, Failure> {
+    let stream = TcpStream::connect(host).await.map_err(|e| {
+        let why = format!("{host}: {e}");
+        if matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+        ) {
+            Failure::Refused(why)
+        } else {
+            Failure::Other(why)
+        }
+    })?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let stream = Stream {
+        tcp: stream,
+        first_write: first_write.clone(),
+    };
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Failure::Other(e.to_string()))?;
     tokio::spawn(connection);
     Ok(sender)
+}
+
+/// What became of a request that got no answer's head, from hyper's error.
+fn before_the_answer(err: &hyper::Error) -> Failure {
+    let why = with_cause(err);
+    let io_kind = std::error::Error::source(err)
+        .and_then(|cause| cause.downcast_ref::<io::Error>())
+        .map(io::Error::kind);
+    if err.is_canceled() {
+        Failure::NotSent(why)
+    } else if err.is_incomplete_message() {
+        Failure::Closed(why)
+    } else if matches!(
+        io_kind,
+        Some(io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe)
+    ) {
+        Failure::Reset(why)
+    } else {
+        Failure::Other(why)
+    }
 }
 
 /// hyper's error and what caused it ("connection error: Connection reset by
@@ -185,5 +275,54 @@ fn with_cause(err: &hyper::Error) -> String {
     match std::error::Error::source(err) {
         Some(cause) => format!("{err}: {cause}"),
         None => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::{io::AsyncReadExt, net::TcpListener};
+
+    use super::*;
+
+    /// How a GET ends against a server that accepts one connection and
+    /// then, having read the request or not, closes it without answering;
+    /// and whether the request was noted as written.
+    async fn failure_when_closed(read_first: bool) -> (Failure, bool) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            stream.readable().await.unwrap();
+            // Let the whole request arrive.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if read_first {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request).await.unwrap();
+            }
+        });
+        let mut conn = Conn::open(&base).await.unwrap();
+        let failure = conn.get("/", false).await.err().unwrap();
+        server.await.unwrap();
+        (failure, conn.first_write().is_some())
+    }
+
+    #[tokio::test]
+    async fn a_request_written_and_closed_on_is_closed_or_reset_and_noted_as_written() {
+        let (read, written) = failure_when_closed(true).await;
+        assert!(matches!(read, Failure::Closed(_)), "{read:?}");
+        assert!(written);
+        let (unread, written) = failure_when_closed(false).await;
+        assert!(matches!(unread, Failure::Reset(_)), "{unread:?}");
+        assert!(written);
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_refused() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        assert!(matches!(Conn::open(&base).await, Err(Failure::Refused(_))));
     }
 }
