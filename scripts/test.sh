@@ -31,6 +31,9 @@ step "clippy, the benchmark's load generator (bench/loadgen)"
 cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings
 cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
 
+step "the load generator's own tests (how the fuzz, outage and drain checks judge what they see)"
+cargo test --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen
+
 step "starting Redis, PostgreSQL, a Redis Cluster and a Sentinel set-up for the tests (temporary, on free ports)"
 trap stop_services EXIT
 start_services
