@@ -221,6 +221,21 @@ mod tests {
         assert!(!id.to_string().contains(&print.replace('-', "")));
     }
 
+    /// What makes a request a first visit (the kept page): no cookie of
+    /// our name, whatever else it carries; ours counts even unsigned.
+    #[test]
+    fn only_a_cookie_of_our_name_counts_as_sent() {
+        let ours = policy(1);
+        let sent = |line: &str| {
+            let mut headers = HeaderMap::new();
+            headers.append(COOKIE, HeaderValue::from_str(line).unwrap());
+            ours.is_sent(&headers)
+        };
+        assert!(!ours.is_sent(&HeaderMap::new()));
+        assert!(!sent("theme=dark; session=x; __Host-sessionx=y"));
+        assert!(sent("theme=dark; __Host-session=not-signed"));
+    }
+
     #[test]
     fn the_attributes_shown_are_those_set() {
         let ours = policy(1);

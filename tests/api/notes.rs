@@ -1,8 +1,14 @@
 //! The visitor's note: a second key in the session, so a pop can leave
 //! something behind, and a value whose size the server bounds.
 
+use std::time::Duration;
+
 use leptos_sessions::error::AppError;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use crate::{
     helpers::{set_cookie, spawn_app, spawn_on, TestApp},
@@ -99,6 +105,38 @@ async fn a_body_over_16_kb_is_refused_with_a_message_whether_or_not_it_says_its_
         .unwrap();
     assert_eq!(res.status(), 413, "{}", res.text().await.unwrap());
     assert_eq!(note(&app).await.as_deref(), Some("buy milk"));
+}
+
+/// A client that announces a large upload is answered at once, before it
+/// sends a byte of it: no waiting on, or reading of, what would be refused.
+#[tokio::test]
+async fn a_body_that_says_it_is_over_16_kb_is_refused_before_it_is_sent() {
+    let app = spawn_app().await;
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/save_note HTTP/1.1\r\nHost: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        app.addr,
+        16 * 1024 + 1
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // The body never comes: an answer must not wait for it.
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = [0; 4096];
+        while !String::from_utf8_lossy(&answer).contains("at most 16 KB") {
+            match stream.read(&mut buf).await.unwrap() {
+                0 => break,
+                n => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(read.is_ok(), "no answer without the body: {answer:?}");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("at most 16 KB"), "{answer}");
 }
 
 #[tokio::test]
