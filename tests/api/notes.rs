@@ -137,6 +137,17 @@ async fn a_body_that_says_it_is_over_16_kb_is_refused_before_it_is_sent() {
     assert!(read.is_ok(), "no answer without the body: {answer:?}");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("at most 16 KB"), "{answer}");
+
+    // 16 KB itself is within the limit: read, and judged as a note.
+    let exact = format!("note={}", "a".repeat(16 * 1024 - "note=".len()));
+    let res = app.call_with("save_note", &exact).await;
+    assert_eq!(res.status(), 413);
+    let body = res.text().await.unwrap();
+    assert_eq!(
+        serde_json::from_str::<AppError>(&body).ok(),
+        Some(AppError::NoteTooLong),
+        "{body}"
+    );
 }
 
 #[tokio::test]
