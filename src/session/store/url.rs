@@ -32,7 +32,7 @@ impl PartialEq for StoreUrl {
 impl Eq for StoreUrl {}
 
 const ACCEPTED: &str = "use `sqlite://PATH` (e.g. sqlite://data/sessions.db), \
-`redis://[:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
+`redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
 `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, or `memory`";
 
 /// `SESSION_STORE` could not be read. The message masks any password.
@@ -197,7 +197,12 @@ mod tests {
     fn bad_urls_name_every_accepted_form() {
         for bad in ["mysql://x/y", "sqlite://", "redis//nohost", "", "nonsense"] {
             let err = bad.parse::<StoreUrl>().unwrap_err().to_string();
-            for form in ["sqlite://PATH", "redis://", "postgres://", "memory"] {
+            for form in [
+                "sqlite://PATH",
+                "redis://[[USER]:PASSWORD@]HOST",
+                "postgres://USER[:PASSWORD]@HOST",
+                "memory",
+            ] {
                 assert!(err.contains(form), "{bad}: {err}");
             }
         }
