@@ -16,8 +16,11 @@ use leptos::config::LeptosOptions;
 use super::{parse_environment, ConfigError};
 use crate::assets::PkgNames;
 
-/// The `LEPTOS_*` variables Leptos parses, what each must be, and the check.
-const PARSED: &[(&str, &str, fn(&str) -> bool)] = &[
+/// A variable, what it must be, and the check that it is.
+type Check = (&'static str, &'static str, fn(&str) -> bool);
+
+/// The `LEPTOS_*` variables Leptos parses.
+const PARSED: &[Check] = &[
     (
         "LEPTOS_SITE_ADDR",
         "an IP address and a port, e.g. 127.0.0.1:3000 or 0.0.0.0:3000 (not a host name)",

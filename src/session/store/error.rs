@@ -15,7 +15,7 @@ pub struct StoreError {
     source: BoxError,
     /// The message already says what to do: no general advice after it.
     explained: bool,
-    at: Option<Place>,
+    at: Option<Box<Place>>,
 }
 
 #[derive(Debug)]
@@ -47,12 +47,12 @@ impl StoreError {
 
     /// Says which `SESSION_STORE` it was, and what it reaches.
     pub(super) fn at(mut self, url: &StoreUrl) -> Self {
-        self.at = Some(Place {
+        self.at = Some(Box::new(Place {
             url: url.to_string(),
             place: url.place(),
             cause: url.mask_in(&self.source.to_string()),
             advice: url.kind().advice,
-        });
+        }));
         self
     }
 }
