@@ -221,7 +221,11 @@ def problems(readme, results_text):
 
 
 def write(readme, results_text):
-    for name, text in expected(results_text).items():
+    try:
+        parts = expected(results_text)
+    except MissingFigure as err:
+        sys.exit(f"bench/RESULTS.md lacks what the README quotes: {err}")
+    for name, text in parts.items():
         begin, end = re.escape(BEGIN.format(name=name)), re.escape(END.format(name=name))
         readme, n = re.subn(f"{begin}\n(?:.*?\n)?{end}", lambda _: block(name, text), readme, flags=re.S)
         if n != 1:
@@ -251,6 +255,8 @@ def self_test():
             failures.append(f"{what}: the check passed")
     for failure in failures:
         print(f"bench_summary self-test: {failure}", file=sys.stderr)
+    if not failures:
+        print(f"bench_summary self-test: the figures' check fails as it should in all {len(cases)} cases", file=sys.stderr)
     return 1 if failures else 0
 
 
