@@ -3,7 +3,7 @@
 //! Every variable is listed in the README and in `.env.example`. Production is
 //! the default: with `LEPTOS_ENV` unset the cookie is `Secure` and a missing
 //! `SESSION_SECRET` stops start-up. Every refusal names its variable; the
-//! `LEPTOS_*` ones and the site folder are checked in [`site`].
+//! `LEPTOS_*` ones and the site folder are checked in `site.rs`.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 

@@ -20,7 +20,7 @@ pub use ssr::with_app_error_status;
 /// What went wrong, as a user may see it.
 ///
 /// As a server function's error body it is its code and its message (see
-/// [`wire`]).
+/// `wire.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
     /// The session store did not answer; nothing was changed.

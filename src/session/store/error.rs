@@ -6,7 +6,7 @@ use std::fmt;
 use super::{BoxError, StoreUrl};
 use crate::session::record::CodecError;
 
-/// The store could not be opened at start-up. Once [`StoreError::at`] has
+/// The store could not be opened at start-up. Once `StoreError::at` has
 /// said where, its message names `SESSION_STORE` (password masked), the host
 /// or file it reaches, and what to check.
 #[derive(Debug)]
