@@ -25,7 +25,12 @@ stop_watch() {
 }
 
 git ls-files -z | xargs -0 cp --parents -t "$copy"
-ln -s "$repo/node_modules" "$copy/node_modules"
+# A copy of the build tools (wasm-opt), never a link: `npm ci` in the copy
+# (its package-lock.json is newer than what is installed) empties
+# node_modules, and through a link it would empty the project's.
+cp -a "$repo/node_modules" "$copy/node_modules"
+touch -r "$repo/package-lock.json" "$copy/package-lock.json"  # installed already: no reinstall
+tools_before=$(cd "$repo/node_modules" && find . -printf '%p %s %T@\n' | sort | sha256sum)
 port=$(free_port)
 reload_port=$(free_port)
 
@@ -48,3 +53,9 @@ done
 
 (cd end2end && DEV_LOOP_URL="http://127.0.0.1:$port" DEV_LOOP_DIR="$copy" \
   npx playwright test --config dev-loop.config.ts)
+
+tools_after=$(cd "$repo/node_modules" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+if [ "$tools_after" != "$tools_before" ]; then
+  say "the project's node_modules changed during the dev loop (wasm-opt lives there)"
+  exit 1
+fi

@@ -5,10 +5,17 @@
   it names exists.
 - Every test SECURITY.md cites is one `make test` runs, by name (see
   scripts/cited_tests.py).
-- .env.example names every variable the server reads, and nothing else.
+- .env.example names every variable the server reads, and nothing else;
+  each line's value is the README's default (empty where the default is
+  "unset", "none" or "empty").
+- The store URL forms the server's own refusal lists (src/session/store/url.rs)
+  are the ones README.md and .env.example show.
+- README.md's benchmark and failover figures are those of bench/RESULTS.md
+  (scripts/bench_summary.py writes them).
 
 `--self-test [-v]` shows instead that the SECURITY.md check fails when it
-should (scripts/cited_tests_selftest.py).
+should (scripts/cited_tests_selftest.py), and the benchmark figures' check
+too (scripts/bench_summary.py --self-test).
 """
 import pathlib
 import re
@@ -16,7 +23,8 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
-import cited_tests  # noqa: E402  (scripts/ is on the path: this file is there)
+import bench_summary  # noqa: E402  (scripts/ is on the path: this file is there)
+import cited_tests  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parent.parent
 
@@ -54,14 +62,61 @@ def env_example_problems():
     return problems
 
 
+def env_default_problems():
+    """Each `# VAR=value` of .env.example holds the README's default, so that
+    uncommenting a line changes nothing: empty where the default is unset."""
+    problems = []
+    readme = (root / "README.md").read_text()
+    lines = dict(re.findall(r"^# ([A-Z_]+)=(.*)$", (root / ".env.example").read_text(), re.M))
+    for var, default in re.findall(r"^\| `([A-Z_]+)` \| ([^|]*) \|", readme, re.M):
+        if var not in lines:
+            continue
+        default = default.strip()
+        if default.startswith(("unset", "none", "empty")):
+            want = ""
+        elif m := re.match(r"`([^`]*)`", default):
+            want = m.group(1).replace("$DATA_DIR", "data")
+        else:
+            continue
+        if lines[var] != want:
+            problems.append(f".env.example has {var}={lines[var]}, but the README's default is {default!r}: write {var}={want}")
+    return problems
+
+
+def store_form_problems():
+    """The forms SESSION_STORE's refusal names are the ones the docs show."""
+    url_rs = (root / "src/session/store/url.rs").read_text()
+    accepted = re.search(r'const ACCEPTED: &str = "(.*?)";', url_rs, re.S)
+    if not accepted:
+        return ["src/session/store/url.rs has no ACCEPTED forms"]
+    problems = []
+    for form in re.findall(r"`([^`]+)`", accepted.group(1)):
+        for doc in ["README.md", ".env.example"]:
+            if form not in (root / doc).read_text():
+                problems.append(f"SESSION_STORE's refusal names {form}, which {doc} does not show")
+    return problems
+
+
+def bench_problems():
+    return bench_summary.problems((root / "README.md").read_text(), (root / "bench/RESULTS.md").read_text())
+
+
 if sys.argv[1:2] == ["--self-test"] and sys.argv[2:] in ([], ["-v"]):
     import cited_tests_selftest
 
-    sys.exit(cited_tests_selftest.main(root, verbose=sys.argv[2:] == ["-v"]))
+    failed = cited_tests_selftest.main(root, verbose=sys.argv[2:] == ["-v"])
+    sys.exit(bench_summary.self_test() or failed)
 if sys.argv[1:]:
     sys.exit(f"usage: {sys.argv[0]} [--self-test [-v]]")
 
-problems = readme_problems() + cited_tests.problems(root) + env_example_problems()
+problems = (
+    readme_problems()
+    + cited_tests.problems(root)
+    + env_example_problems()
+    + env_default_problems()
+    + store_form_problems()
+    + bench_problems()
+)
 for problem in problems:
     print(f"check-docs: {problem}", file=sys.stderr)
 sys.exit(1 if problems else 0)

@@ -16,8 +16,14 @@ apt_install() {
   rm -f "$log"
 }
 # Runs `npm ci` in folder $1 when its lock file is newer than what is installed.
+# Refuses a node_modules that is a symlink: `npm ci` empties the folder it
+# points to, which belongs to someone else (another checkout's wasm-opt).
 npm_ci() {
   local dir=$1
+  if [ -L "$dir/node_modules" ]; then
+    say "$dir/node_modules is a symlink (to $(readlink "$dir/node_modules")); npm ci would empty its target: copy the folder instead"
+    return 1
+  fi
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "installing npm packages in $dir"
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)

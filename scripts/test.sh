@@ -14,7 +14,7 @@ npm_ci end2end
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "docs match the tree (README module map, SECURITY.md's tests, .env.example); first, that the SECURITY.md check can fail"
+step "docs match the tree (README module map and benchmark figures, SECURITY.md's tests, .env.example, store URL forms); first, that those checks can fail"
 scripts/check-docs.py --self-test
 scripts/check-docs.py
 

@@ -12,8 +12,10 @@ use std::path::Path;
 use axum::{
     http::{
         header::{CACHE_CONTROL, CONTENT_LENGTH, VARY},
-        HeaderValue,
+        HeaderValue, StatusCode,
     },
+    middleware,
+    response::Response,
     routing::any,
     Router,
 };
@@ -23,6 +25,8 @@ use tower_http::{
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
 };
+
+use crate::metrics::http::StaticFile;
 
 /// One TCP initial congestion window (10 segments): a smaller answer
 /// arrives in the first round trip, compressed or not.
@@ -58,6 +62,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Rout
         Router::new().nest_service(&pkg, disk)
     };
     router
+        .layer(middleware::map_response(mark_static))
         .layer(SetResponseHeaderLayer::if_not_present(
             CACHE_CONTROL,
             cache_control(options.hash_files),
@@ -68,6 +73,24 @@ pub fn router<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Rout
             VARY,
             HeaderValue::from_static("accept-encoding"),
         ))
+}
+
+/// Counts the answer under the `static` route in the metrics (no route
+/// template names a file).
+async fn mark_static(mut res: Response) -> Response {
+    res.extensions_mut().insert(StaticFile);
+    res
+}
+
+/// [`mark_static`] for the app's fallback, which answers a file of the site
+/// folder (`/robots.txt`) with a 200 and anything else with the 404 page
+/// (`leptos_axum::file_and_error_handler`: the page is never a 200 there).
+pub async fn mark_site_file(res: Response) -> Response {
+    if res.status() == StatusCode::OK {
+        mark_static(res).await
+    } else {
+        res
+    }
 }
 
 /// With hashed file names (`hash-files`), a name never changes content, so

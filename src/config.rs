@@ -2,12 +2,14 @@
 //!
 //! Every variable is listed in the README and in `.env.example`. Production is
 //! the default: with `LEPTOS_ENV` unset the cookie is `Secure` and a missing
-//! `SESSION_SECRET` stops start-up.
+//! `SESSION_SECRET` stops start-up. Every refusal names its variable; the
+//! `LEPTOS_*` ones and the site folder are checked in `site.rs`.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
 
+pub use self::error::ConfigError;
 use self::secret::session_secret;
 pub use self::secret::SessionSecret;
 #[cfg(test)]
@@ -16,9 +18,9 @@ use self::secret::DEV_SECRET_FILE;
 use crate::{
     session::{
         lifetime::Lifetime,
-        store::{BadStoreUrl, CachePolicy, StoreSettings, StoreUrl},
+        store::{CachePolicy, StoreSettings, StoreUrl},
     },
-    telemetry::LogFormat,
+    telemetry::{LogFilter, LogFormat},
 };
 
 /// The shortest `SESSION_SECRET` accepted, in bytes.
@@ -39,6 +41,7 @@ pub struct Settings {
     /// Where `/metrics` is served; `None`: metrics are off.
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: LogFormat,
+    pub log_filter: LogFilter,
 }
 
 /// Where the app runs; decides the security defaults.
@@ -50,70 +53,16 @@ pub enum Environment {
     Production,
 }
 
-/// Why start-up cannot go on; each message names the variable to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("SESSION_SECRET is not set. In production (LEPTOS_ENV=PROD or unset) it is required: at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 64`")]
-    MissingSecret,
-    #[error("SESSION_SECRET is {0} bytes; it must be at least {MIN_SECRET_BYTES} (e.g. `openssl rand -hex 64`)")]
-    ShortSecret(usize),
-    #[error("SESSION_PREVIOUS_SECRETS: entry {0} is {1} bytes; each must be at least {MIN_SECRET_BYTES}")]
-    ShortPreviousSecret(usize, usize),
-    #[error("LEPTOS_ENV={0:?} is not understood; use DEV or PROD")]
-    BadEnvironment(String),
-    #[error("SESSION_COOKIE_SECURE={0:?} is not understood; use true or false")]
-    BadSecureFlag(String),
-    #[error(
-        "METRICS_ADDR={0:?} is not understood; use an IP address and port, e.g. 127.0.0.1:9100"
-    )]
-    BadMetricsAddr(String),
-    #[error("LOG_FORMAT={0:?} is not understood; use {accepted}", accepted = LogFormat::ACCEPTED)]
-    BadLogFormat(String),
-    #[error(transparent)]
-    BadStore(#[from] BadStoreUrl),
-    #[error("{name}={value:?} is not understood; use a whole number of seconds{hint}")]
-    BadSeconds {
-        name: &'static str,
-        value: String,
-        hint: &'static str,
-    },
-    #[error("could not read or keep the development key in {path}: {source}")]
-    DevSecretFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("Leptos configuration: {0}")]
-    Leptos(String),
-}
-
 impl Settings {
     /// Reads the settings from the process environment.
     ///
     /// # Errors
     /// [`ConfigError`] naming the variable that is missing or wrong.
     pub fn load() -> Result<Self, ConfigError> {
-        let mut leptos = leptos::config::get_configuration(None)
-            .map_err(|e| ConfigError::Leptos(e.to_string()))?
-            .leptos_options;
-        // cargo-leptos (`hash-files`) writes the assets' hashes beside the
-        // server binary, but says so (LEPTOS_HASH_FILES) only to a server it
-        // runs itself. Started any other way (a service manager, the tests,
-        // the benchmark), the server finds them there, as Leptos would.
-        if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
-            leptos.hash_files = std::env::current_exe()
-                .ok()
-                .and_then(|exe| Some(exe.parent()?.join(leptos.hash_file.as_ref())))
-                .is_some_and(|hashes| hashes.is_file());
-        }
-        // cargo-leptos 0.3.10 rewrites only the unhashed stylesheet on an
-        // edit, while the page links the first build's hashed one.
-        if leptos.hash_files && std::env::var_os("LEPTOS_WATCH").is_some() {
-            tracing::warn!(
-                "hashed asset names under `cargo leptos watch`: stylesheet edits will not reach \
-                 the page; use `make watch`, or set LEPTOS_HASH_FILES=false"
-            );
-        }
-        Self::from_vars(leptos, |name| std::env::var(name).ok())
+        let leptos = site::options()?;
+        let settings = Self::from_vars(leptos, |name| std::env::var(name).ok())?;
+        site::check_site(&settings.leptos)?;
+        Ok(settings)
     }
 
     /// Reads the settings from `var`, a lookup of environment variables.
@@ -184,6 +133,7 @@ impl Settings {
             previous_secrets,
             metrics_addr,
             log_format: log_format(&var)?,
+            log_filter: log_filter(&var)?,
         })
     }
 }
@@ -198,6 +148,20 @@ pub fn log_format(var: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, Co
     match value.trim() {
         "" => Ok(LogFormat::default()),
         text => LogFormat::parse(text).ok_or(ConfigError::BadLogFormat(value)),
+    }
+}
+
+/// `RUST_LOG`, checked as tracing would read it. Read before the other
+/// settings too (see [`log_format`]); a filter that does not parse is
+/// reported with them, never replaced in silence.
+///
+/// # Errors
+/// [`ConfigError::BadLogFilter`], with the parser's reason.
+pub fn log_filter(var: &impl Fn(&str) -> Option<String>) -> Result<LogFilter, ConfigError> {
+    let value = var("RUST_LOG").unwrap_or_default();
+    match value.trim() {
+        "" => Ok(LogFilter::default()),
+        text => LogFilter::parse(text).map_err(|why| ConfigError::BadLogFilter { value, why }),
     }
 }
 
@@ -241,6 +205,8 @@ fn parse_environment(value: Option<String>) -> Result<Environment, ConfigError> 
     }
 }
 
+mod error;
 mod secret;
+mod site;
 #[cfg(test)]
 mod tests;

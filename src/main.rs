@@ -10,9 +10,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // A wrong LOG_FORMAT is reported by `Settings::load`, in text.
+    // A wrong LOG_FORMAT or RUST_LOG is reported by `Settings::load`, in
+    // text and through the default filter.
     let env = |name: &str| std::env::var(name).ok();
-    telemetry::init(config::log_format(&env).unwrap_or_default());
+    telemetry::init(
+        config::log_format(&env).unwrap_or_default(),
+        &config::log_filter(&env).unwrap_or_default(),
+    );
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => {
@@ -22,6 +26,10 @@ async fn main() -> ExitCode {
     };
     match startup::serve(settings).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<startup::StartupError>() => {
+            tracing::error!("cannot start: {err}");
+            ExitCode::FAILURE
+        }
         Err(err) => {
             tracing::error!("server failed: {err}");
             ExitCode::FAILURE

@@ -104,10 +104,12 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         .route("/healthz", get(healthz))
         .route("/livez", get(livez))
         .merge(assets::router(&settings.leptos))
-        // The 404 page is a render too: run to its end like the others.
+        // The files of the site folder (`/robots.txt`), else the 404 page,
+        // which is a render too: run to its end like the others.
         .fallback_service(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(http::to_the_end::to_the_end))
+                .layer(middleware::map_response(assets::mark_site_file))
                 .service(
                     leptos_axum::file_and_error_handler::<AppState, _>(move |options| {
                         shell(options, pkg.clone())
@@ -115,6 +117,16 @@ pub fn router(settings: &Settings, store: Store) -> Router {
                     .with_state(state.clone()),
                 ),
         );
+    // Every route template shown from the first scrape (with the static
+    // files' and the unmatched requests' labels).
+    let server_fn_paths = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path);
+    let plain = session::routes::paths().collect::<Vec<_>>();
+    metrics.show_routes(
+        ["/", "/healthz", "/livez"]
+            .into_iter()
+            .chain(plain.iter().map(String::as_str))
+            .chain(server_fn_paths),
+    );
     http::around_everything(app, metrics).with_state(state)
 }
 

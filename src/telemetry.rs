@@ -4,10 +4,6 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-/// The default filter. PostgreSQL's notices ("schema already exists,
-/// skipping" at every start) are not news.
-const DEFAULT_FILTER: &str = "info,sqlx::postgres::notice=warn";
-
 /// How each log line is written (`LOG_FORMAT`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum LogFormat {
@@ -33,13 +29,44 @@ impl LogFormat {
     }
 }
 
-/// Logs to stderr in `format` (text in colour only on a terminal);
-/// `RUST_LOG` overrides [`DEFAULT_FILTER`].
-pub fn init(format: LogFormat) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+/// Which events are logged (`RUST_LOG`, in tracing's `EnvFilter` syntax),
+/// checked when read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFilter(String);
+
+impl LogFilter {
+    /// Unset `RUST_LOG`. PostgreSQL's notices ("schema already exists,
+    /// skipping" at every start) are not news.
+    pub const DEFAULT: &'static str = "info,sqlx::postgres::notice=warn";
+
+    /// `text` if tracing can read it.
+    ///
+    /// # Errors
+    /// The parser's reason, as text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        EnvFilter::builder()
+            .parse(text)
+            .map(|_| Self(text.to_owned()))
+            .map_err(|err| err.to_string())
+    }
+
+    fn filter(&self) -> EnvFilter {
+        // Parsed once already: it cannot fail now.
+        EnvFilter::builder().parse_lossy(&self.0)
+    }
+}
+
+impl Default for LogFilter {
+    fn default() -> Self {
+        Self(Self::DEFAULT.to_owned())
+    }
+}
+
+/// Logs to stderr in `format` (text in colour only on a terminal), the
+/// events `filter` lets through.
+pub fn init(format: LogFormat, filter: &LogFilter) {
     let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter.filter())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),

@@ -28,9 +28,15 @@ impl PkgNames {
     pub fn read(options: &LeptosOptions) -> Self {
         let hashes = options
             .hash_files
-            .then(|| std::fs::read_to_string(hash_file(options)?).ok())
+            .then(|| std::fs::read_to_string(Self::hash_file(options)?).ok())
             .flatten();
         Self::from_hashes(options, hashes.as_deref())
+    }
+
+    /// Where cargo-leptos writes the hashes: beside the server binary.
+    pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+        let exe = std::env::current_exe().ok()?;
+        Some(exe.parent()?.join(options.hash_file.as_ref()))
     }
 
     fn from_hashes(options: &LeptosOptions, hashes: Option<&str>) -> Self {
@@ -68,12 +74,6 @@ impl PkgNames {
             loader: loader.into(),
         }
     }
-}
-
-/// Where cargo-leptos writes the hashes: beside the server binary.
-fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.join(options.hash_file.as_ref()))
 }
 
 #[cfg(test)]

@@ -242,3 +242,20 @@ fn log_format_is_text_or_json_and_anything_else_names_both() {
         "{err}"
     );
 }
+
+#[test]
+fn a_log_filter_that_does_not_parse_is_refused_not_replaced() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.log_filter, LogFilter::default());
+    for good in ["info", "debug,sqlx=warn", "leptos_sessions=trace", "  "] {
+        let s = settings(&[("SESSION_SECRET", SECRET), ("RUST_LOG", good)]);
+        assert!(s.is_ok(), "{good}: {:?}", s.err());
+    }
+    for bad in ["info,sqlx=loud", "[{"] {
+        let err = settings(&[("SESSION_SECRET", SECRET), ("RUST_LOG", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("RUST_LOG={bad:?}")), "{err}");
+        assert!(err.contains(LogFilter::DEFAULT), "{err}");
+    }
+}

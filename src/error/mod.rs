@@ -8,17 +8,20 @@ use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
-use serde::{Deserialize, Serialize};
 
 use crate::limits::{BODY_LIMIT_KB, KEY_MAX_CHARS, MAX_KEYS, NOTE_MAX_CHARS, VALUE_MAX_KB};
 
 #[cfg(feature = "ssr")]
 mod ssr;
+mod wire;
 #[cfg(feature = "ssr")]
 pub use ssr::with_app_error_status;
 
 /// What went wrong, as a user may see it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+///
+/// As a server function's error body it is its code and its message (see
+/// `wire.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
     /// The session store did not answer; nothing was changed.
     #[error("The session store is unavailable right now. Nothing was changed; please try again in a moment.")]

@@ -13,7 +13,7 @@ use prometheus_client::{
 
 use super::labels::{
     ConflictLabels, EndLabels, EndReason, Operation, OperationLabels, RequestLabels, RouteLabels,
-    SaveConflict, StoreErrorLabels,
+    SaveConflict, StoreError, StoreErrorLabels,
 };
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -61,8 +61,10 @@ impl Families {
             conflicts: Family::default(),
         };
         families.store_up.set(1);
-        // Every reason and operation is shown from the start, at 0, so a
-        // rate over them has a series to start from.
+        // Every reason, operation and error is shown from the start, at 0, so
+        // a rate over them has a series to start from (an alert on store
+        // errors reads 0 on a healthy instance, not "no data"). The routes
+        // are shown by `Metrics::show_routes`.
         for reason in EndReason::ALL {
             drop(families.ended.get_or_create(&EndLabels { reason }));
         }
@@ -74,11 +76,16 @@ impl Families {
             );
         }
         for operation in Operation::ALL {
-            drop(
-                families
-                    .store_calls
-                    .get_or_create(&OperationLabels { operation }),
-            );
+            let labels = OperationLabels { operation };
+            drop(families.store_calls.get_or_create(&labels));
+            drop(families.store_call_seconds.get_or_create(&labels));
+            for error in StoreError::ALL {
+                drop(
+                    families
+                        .store_errors
+                        .get_or_create(&StoreErrorLabels { operation, error }),
+                );
+            }
         }
         families.register()
     }
@@ -87,8 +94,9 @@ impl Families {
         let r = &mut self.registry;
         r.register(
             "http_requests",
-            "HTTP requests answered, by route template (\"unmatched\" when no route \
-             matched: the 404 page, a refused target) and status code",
+            "HTTP requests answered, by route template (\"static\" for a file of the site \
+             folder, \"unmatched\" when no route matched: the 404 page, a refused target) \
+             and status code",
             self.requests.clone(),
         );
         r.register_with_unit(

@@ -8,18 +8,25 @@ use axum::{
     response::Response,
 };
 
-use super::Metrics;
+use super::{Metrics, STATIC};
+
+/// Marks a response as a file of the site folder (`/pkg/…`, `/robots.txt`),
+/// which no route template names: [`record`] counts it under [`STATIC`].
+#[derive(Debug, Clone, Copy)]
+pub struct StaticFile;
 
 /// Records the request under its route's template (axum's [`MatchedPath`],
-/// set before the route's layers run) and its response's status.
+/// set before the route's layers run), or [`STATIC`] for a file of the site
+/// folder, and its response's status.
 pub async fn record(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let res = next.run(req).await;
-    metrics.request(
-        route.as_ref().map(MatchedPath::as_str),
-        res.status(),
-        started.elapsed(),
-    );
+    let route = if res.extensions().get::<StaticFile>().is_some() {
+        Some(STATIC)
+    } else {
+        route.as_ref().map(MatchedPath::as_str)
+    };
+    metrics.request(route, res.status(), started.elapsed());
     res
 }

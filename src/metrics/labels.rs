@@ -9,6 +9,10 @@ use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEn
 /// label: anyone could make up a new one with every request.
 pub const UNMATCHED: &str = "unmatched";
 
+/// The route label of a file from the site folder (`/pkg/…`, `/robots.txt`):
+/// no route template names them, and asset traffic is not junk.
+pub const STATIC: &str = "static";
+
 /// A [`crate::session::store::Backend`] call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -52,6 +56,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    pub const ALL: [Self; 2] = [Self::Failed, Self::Refused];
+
     fn as_str(self) -> &'static str {
         match self {
             Self::Failed => "failed",

@@ -22,7 +22,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use axum::http::StatusCode;
 use prometheus_client::encoding::prometheus_text;
 
-pub use self::labels::{EndReason, Operation, SaveConflict, StoreError, UNMATCHED};
+pub use self::labels::{EndReason, Operation, SaveConflict, StoreError, STATIC, UNMATCHED};
 use self::{
     families::Families,
     labels::{
@@ -76,6 +76,23 @@ impl Metrics {
                 status: status.as_u16(),
             })
             .inc();
+    }
+
+    /// Shows each of the app's route templates from the first scrape, at 0:
+    /// its request count with the status it answers when all is well (200;
+    /// [`UNMATCHED`]: 404) and its latency histogram, so that a rate over
+    /// them has a series before the first request (and an alert is not
+    /// left with no data). [`STATIC`] and [`UNMATCHED`] are added here.
+    pub fn show_routes<'a>(&self, routes: impl IntoIterator<Item = &'a str>) {
+        let Some(f) = &self.0 else { return };
+        let all = routes.into_iter().chain([STATIC, UNMATCHED]);
+        for route in all.map(str::to_owned) {
+            let status = if route == UNMATCHED { 404 } else { 200 };
+            drop(f.request_seconds.get_or_create(&RouteLabels {
+                route: route.clone(),
+            }));
+            drop(f.requests.get_or_create(&RequestLabels { route, status }));
+        }
     }
 
     /// One call the sessions made on the store; `Err` when it failed or

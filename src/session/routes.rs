@@ -18,6 +18,15 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         if op.mutates() {
             route = route.layer(middleware::from_fn(cross_site::same_site_only));
         }
-        router.route(&format!("/{}session", op.name()), route)
+        router.route(&path(op), route)
     })
+}
+
+/// The routes' paths, as [`router`] registers them.
+pub fn paths() -> impl Iterator<Item = String> {
+    Op::ALL.into_iter().map(path)
+}
+
+fn path(op: Op) -> String {
+    format!("/{}session", op.name())
 }

@@ -4,6 +4,7 @@
 
 mod assets;
 mod bad_input;
+mod binary;
 mod caching;
 mod concurrent_writers;
 mod cookies;
@@ -28,6 +29,7 @@ mod seed_routes;
 mod server_fns;
 mod shared_stores;
 mod shutdown;
+mod start_up;
 mod stores;
 mod sweeper;
 mod timeouts;

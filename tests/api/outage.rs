@@ -45,7 +45,10 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     for name in ["get_session", "set_key", "inspect"] {
         let res = app.call_with(name, "key=k&value=v").await;
         assert_eq!(res.status(), 503, "{name}");
-        assert_eq!(res.text().await.unwrap(), "\"StoreUnavailable\"", "{name}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "store_unavailable", "{name}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains("unavailable"), "{name}: {body}");
     }
     let (status, body) = app.get("/inspector/panels").await;
     assert_eq!(status, 503, "panels: {body}");

@@ -83,3 +83,59 @@ async fn unknown_pages_and_server_functions_are_4xx() {
     let res = app.call("no_such_fn").await;
     assert!(res.status().is_client_error(), "{}", res.status());
 }
+
+/// A client of the server functions without the page (curl, a script) reads
+/// what was refused and why from the body: the code the page acts on, and
+/// the page's own words, with the limit.
+#[tokio::test]
+async fn a_refusal_reaches_an_api_client_with_its_code_and_a_message_naming_the_limit() {
+    let app = spawn_app().await;
+    let long_key = "k".repeat(65);
+    let long_value = format!("key=colour&value={}", "v".repeat(4097));
+    let long_note = format!("note={}", "n".repeat(501));
+    let key = format!("key={long_key}&value=v");
+    for (server_fn, body, status, code, says) in [
+        (
+            "save_note",
+            long_note.as_str(),
+            413,
+            "note_too_long",
+            "at most 500 characters",
+        ),
+        (
+            "set_key",
+            key.as_str(),
+            400,
+            "key_too_long",
+            "at most 64 characters",
+        ),
+        (
+            "set_key",
+            long_value.as_str(),
+            413,
+            "value_too_long",
+            "at most 4 KB",
+        ),
+        (
+            "set_key",
+            "key=_mine&value=v",
+            400,
+            "key_reserved",
+            "bookkeeping",
+        ),
+        (
+            "pop_key",
+            "key=_created_at",
+            400,
+            "key_reserved",
+            "bookkeeping",
+        ),
+    ] {
+        let res = app.call_with(server_fn, body).await;
+        assert_eq!(res.status(), status, "{server_fn} {code}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], code, "{body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{code}: {body}");
+    }
+}

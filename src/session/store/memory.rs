@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
         "memory" => Ok(()),
         _ => Err("`memory` takes nothing after it".into()),
     },
+    advice: "nothing: the memory store opens in this process",
     open: |_, _| Box::pin(async { Ok(Arc::new(Memory::default()) as Arc<dyn Backend>) }),
     can_be_held_alone: false,
 };

@@ -4,6 +4,7 @@
 mod backend;
 mod breaker;
 mod cache;
+mod error;
 mod measured;
 mod memory;
 mod merge;
@@ -20,12 +21,13 @@ use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 pub use self::{
     backend::Backend,
     cache::CachePolicy,
+    error::{StoreError, StoreFailure},
     sessions::Stored,
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
 use self::{breaker::Breaker, cache::ReadCache, measured::Measured};
-use crate::{metrics::Metrics, session::record::CodecError};
+use crate::metrics::Metrics;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,6 +43,8 @@ pub struct Kind {
     schemes: &'static [&'static str],
     /// Checks a URL of this kind at start-up, before anything connects.
     check: fn(&str) -> Result<(), String>,
+    /// What an operator should check when it cannot be opened at start-up.
+    advice: &'static str,
     /// Opens the store at the URL; `sole` when this instance must be its only user.
     open: fn(String, bool) -> Opening,
     /// Whether this instance can be the store's only user (and so cache it
@@ -73,44 +77,6 @@ impl StoreSettings {
             cache,
             sweep_every: Duration::from_secs(300),
         }
-    }
-}
-
-/// The store could not be opened at start-up.
-#[derive(Debug, thiserror::Error)]
-#[error("could not open the {kind} session store: {source}")]
-pub struct StoreError {
-    kind: &'static str,
-    source: BoxError,
-}
-
-impl StoreError {
-    fn open(kind: &'static str, source: impl Into<BoxError>) -> Self {
-        Self {
-            kind,
-            source: source.into(),
-        }
-    }
-}
-
-/// A store call failed while serving; the request that needed it gets a 503.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreFailure {
-    #[error("the session store failed: {0}")]
-    Backend(String),
-    #[error(transparent)]
-    Codec(#[from] CodecError),
-    #[error("the session changed on every one of {0} attempts to save it")]
-    Contended(usize),
-    /// Not asked: the store failed just before, and the breaker is open.
-    #[error("the session store is down (not asked: failing fast until a probe answers)")]
-    Down,
-}
-
-impl StoreFailure {
-    /// The backend's own error, as text (never with an id or a value in it).
-    pub fn backend(err: impl std::fmt::Display) -> Self {
-        Self::Backend(err.to_string())
     }
 }
 
@@ -147,7 +113,9 @@ impl Store {
     ) -> Result<Self, StoreError> {
         let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
-        let opened = (kind.open)(settings.url.expose().to_owned(), sole).await?;
+        let opened = (kind.open)(settings.url.expose().to_owned(), sole)
+            .await
+            .map_err(|err| err.at(&settings.url))?;
         let mut backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened, metrics.clone()));
         if metrics.is_enabled() {
             backend = Arc::new(Measured::new(backend, metrics.clone()));
@@ -158,10 +126,11 @@ impl Store {
             CachePolicy::Ttl(ttl) => Some(ReadCache::new(Some(ttl))),
             CachePolicy::Sole if backend.held_alone() => Some(ReadCache::new(None)),
             CachePolicy::Sole => {
-                return Err(StoreError::open(
+                let err = StoreError::explained(
                     kind.name,
                     "a cache that trusts this instance alone needs a store it can lock (SQLite)",
-                ));
+                );
+                return Err(err.at(&settings.url));
             }
         };
         Ok(Self(Arc::new(Parts {

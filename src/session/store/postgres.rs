@@ -23,6 +23,7 @@ pub const KIND: Kind = Kind {
             .map(drop)
             .map_err(|e| e.to_string())
     },
+    advice: "that PostgreSQL runs and accepts connections at that address from this machine, and the user, password and database in SESSION_STORE",
     open: |url, _| {
         Box::pin(async move { Ok(Arc::new(Postgres::connect(&url).await?) as Arc<dyn Backend>) })
     },

@@ -35,6 +35,7 @@ pub const KIND: Kind = Kind {
         "valkeys-sentinel",
     ],
     check: |text| Config::from_url(text).map(drop).map_err(|e| e.to_string()),
+    advice: "that Redis runs and accepts connections at that address from this machine, and the user, password and database in SESSION_STORE",
     open: |url, _| {
         Box::pin(async move { Ok(Arc::new(Redis::connect(&url).await?) as Arc<dyn Backend>) })
     },

@@ -29,6 +29,7 @@ pub const KIND: Kind = Kind {
         Some("") | None => Err("no file path".into()),
         Some(_) => Ok(()),
     },
+    advice: "that the folder exists or can be created (`DATA_DIR`, or the path in SESSION_STORE) and that this user may write there",
     open: |url, sole| {
         Box::pin(async move {
             let path = url.strip_prefix("sqlite://").unwrap_or(&url);
@@ -68,7 +69,12 @@ impl Sqlite {
     /// opened, or another instance's use of the file conflicts with `sole`.
     pub async fn connect(path: &Path, sole: bool) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(failed)?;
+            std::fs::create_dir_all(dir).map_err(|err| {
+                failed(format!(
+                    "could not create the folder {}: {err}",
+                    dir.display()
+                ))
+            })?;
         }
         let lock = lock(path, sole)?;
         let options = SqliteConnectOptions::new()
@@ -130,7 +136,7 @@ fn open_beside(path: &Path, suffix: &str) -> Result<File, StoreError> {
         .truncate(false)
         .write(true)
         .open(&name)
-        .map_err(failed)
+        .map_err(|err| failed(format!("could not open {}: {err}", name.display())))
 }
 
 /// Locks the file next to the database, `<path>-lock`: exclusively when
@@ -147,7 +153,7 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
     };
     match taken {
         Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::open(
+        Err(TryLockError::WouldBlock) => Err(StoreError::explained(
             KIND.name,
             format!(
                 "{} is in use by another instance, and one of the two keeps every session \

@@ -32,7 +32,7 @@ impl PartialEq for StoreUrl {
 impl Eq for StoreUrl {}
 
 const ACCEPTED: &str = "use `sqlite://PATH` (e.g. sqlite://data/sessions.db), \
-`redis://[:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
+`redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
 `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, or `memory`";
 
 /// `SESSION_STORE` could not be read. The message masks any password.
@@ -45,8 +45,12 @@ pub struct BadStoreUrl {
 
 impl BadStoreUrl {
     fn new(url: &str, why: impl fmt::Display) -> Self {
+        let shown = match Url::parse(url) {
+            Ok(parsed) if url.contains("://") => masked(&parsed),
+            _ => mask_userinfo(url),
+        };
         Self {
-            shown: mask_userinfo(url),
+            shown,
             why: mask_userinfo(&why.to_string()),
         }
     }
@@ -96,6 +100,55 @@ impl StoreUrl {
     /// The file of a `sqlite://` URL.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         self.text.strip_prefix("sqlite://").map(PathBuf::from)
+    }
+
+    /// What the URL reaches, for an operator: the file of a `sqlite://` URL
+    /// (from the working directory), the host and port of the others.
+    pub fn place(&self) -> String {
+        if let Some(path) = self.sqlite_path() {
+            return std::path::absolute(&path)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+        }
+        let Ok(url) = Url::parse(&self.text) else {
+            return self.to_string();
+        };
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => format!("{host} (its default port)"),
+            (None, _) => return self.to_string(),
+        };
+        if url.query_pairs().any(|(key, _)| key == "node") {
+            format!("{host} (and the other nodes the URL names)")
+        } else {
+            host
+        }
+    }
+
+    /// `text` with every password of this URL in it masked: a client's
+    /// error may quote the URL it was given.
+    pub(super) fn mask_in(&self, text: &str) -> String {
+        let Ok(url) = Url::parse(&self.text) else {
+            return mask_userinfo(text);
+        };
+        let mut secrets: Vec<String> = url
+            .query_pairs()
+            .filter(|(key, _)| key.to_ascii_lowercase().contains("password"))
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        if let Some(password) = url.password() {
+            secrets.push(password.to_owned());
+            let decoded = url::form_urlencoded::parse(format!("p={password}").as_bytes())
+                .next()
+                .map(|(_, value)| value.into_owned());
+            secrets.extend(decoded);
+        }
+        let mut text = text.to_owned();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), "***");
+        }
+        text
     }
 
     /// The URL with its credentials, for the store's client only.
@@ -197,7 +250,12 @@ mod tests {
     fn bad_urls_name_every_accepted_form() {
         for bad in ["mysql://x/y", "sqlite://", "redis//nohost", "", "nonsense"] {
             let err = bad.parse::<StoreUrl>().unwrap_err().to_string();
-            for form in ["sqlite://PATH", "redis://", "postgres://", "memory"] {
+            for form in [
+                "sqlite://PATH",
+                "redis://[[USER]:PASSWORD@]HOST",
+                "postgres://USER[:PASSWORD]@HOST",
+                "memory",
+            ] {
                 assert!(err.contains(form), "{bad}: {err}");
             }
         }
@@ -225,5 +283,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("hunter2"), "{err}");
+        let err = "redis-sentinel://h:26379/0?sentinelPassword=hunter2"
+            .parse::<StoreUrl>()
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_place_is_the_host_or_the_file_and_errors_quoting_the_url_are_masked() {
+        assert_eq!(
+            parse("postgres://app:pw@db.internal:5433/app").place(),
+            "db.internal:5433"
+        );
+        assert_eq!(parse("redis://cache").place(), "cache (its default port)");
+        assert!(parse("redis-cluster://a:7000?node=b:7001")
+            .place()
+            .starts_with("a:7000 (and the other nodes"));
+        let file = parse("sqlite://data/s.db").place();
+        assert!(
+            file.starts_with('/') && file.ends_with("data/s.db"),
+            "{file}"
+        );
+        let url = parse(
+            "redis-sentinel://u:hun%40ter2@h:26379/0?sentinelServiceName=m&sentinelPassword=sesame",
+        );
+        let said = url.mask_in("could not reach redis://u:hun%40ter2@h / hun@ter2 / sesame");
+        assert!(!said.contains("hun") && !said.contains("sesame"), "{said}");
     }
 }

@@ -1,0 +1,107 @@
+//! The store's errors: one at start-up, when it cannot be opened
+//! ([`StoreError`]), and one per failed call while serving ([`StoreFailure`]).
+
+use std::fmt;
+
+use super::{BoxError, StoreUrl};
+use crate::session::record::CodecError;
+
+/// The store could not be opened at start-up. Once `StoreError::at` has
+/// said where, its message names `SESSION_STORE` (password masked), the host
+/// or file it reaches, and what to check.
+#[derive(Debug)]
+pub struct StoreError {
+    kind: &'static str,
+    source: BoxError,
+    /// The message already says what to do: no general advice after it.
+    explained: bool,
+    at: Option<Box<Place>>,
+}
+
+#[derive(Debug)]
+struct Place {
+    url: String,
+    place: String,
+    /// The source's text, any password in it masked.
+    cause: String,
+    advice: &'static str,
+}
+
+impl StoreError {
+    pub(super) fn open(kind: &'static str, source: impl Into<BoxError>) -> Self {
+        Self {
+            kind,
+            source: source.into(),
+            explained: false,
+            at: None,
+        }
+    }
+
+    /// An error whose message says what to do already.
+    pub(super) fn explained(kind: &'static str, message: impl Into<BoxError>) -> Self {
+        Self {
+            explained: true,
+            ..Self::open(kind, message)
+        }
+    }
+
+    /// Says which `SESSION_STORE` it was, and what it reaches.
+    pub(super) fn at(mut self, url: &StoreUrl) -> Self {
+        self.at = Some(Box::new(Place {
+            url: url.to_string(),
+            place: url.place(),
+            cause: url.mask_in(&self.source.to_string()),
+            advice: url.kind().advice,
+        }));
+        self
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind;
+        let Some(at) = &self.at else {
+            return write!(
+                f,
+                "could not open the {kind} session store: {}",
+                self.source
+            );
+        };
+        write!(
+            f,
+            "SESSION_STORE={}: could not open the {kind} session store at {}: {}",
+            at.url, at.place, at.cause
+        )?;
+        if !self.explained {
+            write!(f, "; check {}", at.advice)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// A store call failed while serving; the request that needed it gets a 503.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreFailure {
+    #[error("the session store failed: {0}")]
+    Backend(String),
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    #[error("the session changed on every one of {0} attempts to save it")]
+    Contended(usize),
+    /// Not asked: the store failed just before, and the breaker is open.
+    #[error("the session store is down (not asked: failing fast until a probe answers)")]
+    Down,
+}
+
+impl StoreFailure {
+    /// The backend's own error, as text (never with an id or a value in it).
+    pub fn backend(err: impl std::fmt::Display) -> Self {
+        Self::Backend(err.to_string())
+    }
+}
