@@ -277,3 +277,39 @@ impl Session {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::store::{StoreSettings, StoreUrl};
+
+    async fn memory() -> Store {
+        Store::connect(&StoreSettings::new(StoreUrl::memory()))
+            .await
+            .unwrap()
+    }
+
+    /// A handler that removes a key and leaves the saving to the layer (as
+    /// tower-sessions lets it) has the removal saved once it is done.
+    #[tokio::test]
+    async fn a_removal_left_unsaved_is_saved_when_the_request_finishes() {
+        let store = memory().await;
+        let first = Session::new(store.clone(), Lifetime::default(), None);
+        first.insert("colour", "blue").await.unwrap();
+        first.insert("Username", "Admin").await.unwrap();
+        let Outcome::Stored(id) = first.finish(false).await.unwrap() else {
+            panic!("a new session with values is stored");
+        };
+
+        let second = Session::new(store.clone(), Lifetime::default(), Some(id));
+        assert_eq!(second.remove("colour").await.unwrap(), Some("blue".into()));
+        assert_eq!(second.finish(false).await.unwrap(), Outcome::Stored(id));
+
+        let third = Session::new(store, Lifetime::default(), Some(id));
+        assert_eq!(third.get::<String>("colour").await.unwrap(), None);
+        assert_eq!(
+            third.get::<String>("Username").await.unwrap().as_deref(),
+            Some("Admin")
+        );
+    }
+}
