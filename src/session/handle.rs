@@ -312,4 +312,50 @@ mod tests {
             Some("Admin")
         );
     }
+
+    /// An explicit save writes now, not when the request ends: another
+    /// request reads it meanwhile, and a store error is the handler's.
+    #[tokio::test]
+    async fn a_save_writes_at_once() {
+        let store = memory().await;
+        let ours = Session::new(store.clone(), Lifetime::default(), None);
+        ours.insert("Username", "Admin").await.unwrap();
+        ours.save().await.unwrap();
+        let id = ours.id().await.unwrap().expect("stored by the save");
+        let other = Session::new(store, Lifetime::default(), Some(id));
+        assert_eq!(
+            other.get::<String>("Username").await.unwrap().as_deref(),
+            Some("Admin")
+        );
+    }
+
+    /// A server error's changes may be half made: none is saved, and the
+    /// cookie is left as it was.
+    #[tokio::test]
+    async fn a_server_error_saves_nothing_and_leaves_the_cookie() {
+        let store = memory().await;
+        let ours = Session::new(store.clone(), Lifetime::default(), None);
+        ours.insert("Username", "Admin").await.unwrap();
+        assert_eq!(ours.finish(true).await.unwrap(), Outcome::Unchanged);
+        assert_eq!(store.live_count(), Some(0));
+    }
+
+    /// A request whose session another request ended meanwhile does not
+    /// bring it back, and tells the browser to drop its cookie.
+    #[tokio::test]
+    async fn a_save_that_finds_its_session_ended_drops_the_cookie() {
+        let store = memory().await;
+        let first = Session::new(store.clone(), Lifetime::default(), None);
+        first.insert("Username", "Admin").await.unwrap();
+        first.save().await.unwrap();
+        let id = first.id().await.unwrap().unwrap();
+
+        let ours = Session::new(store.clone(), Lifetime::default(), Some(id));
+        ours.insert("colour", "blue").await.unwrap();
+        let theirs = Session::new(store.clone(), Lifetime::default(), Some(id));
+        theirs.end(EndReason::Pop).await.unwrap();
+
+        assert_eq!(ours.finish(false).await.unwrap(), Outcome::Gone);
+        assert_eq!(store.live_count(), Some(0));
+    }
 }
