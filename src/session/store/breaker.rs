@@ -59,12 +59,13 @@ impl Breaker {
     }
 
     fn now_ms(&self) -> u64 {
-        // Never 0, which means "closed".
-        u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX) + 1
+        u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// Never 0 (which means "closed"): at least [`PROBE_EVERY`] from `born`.
     fn probe_later(&self) -> u64 {
-        self.now_ms() + u64::try_from(PROBE_EVERY.as_millis()).unwrap_or(u64::MAX)
+        self.now_ms()
+            .saturating_add(u64::try_from(PROBE_EVERY.as_millis()).unwrap_or(u64::MAX))
     }
 
     /// Whether a call may go to the store: always while closed; while open,
