@@ -2,6 +2,7 @@
 //! order, and the policies they apply (the POST guard, cross-site refusal,
 //! the session cookie).
 
+pub mod client;
 pub mod cookie;
 pub mod cross_site;
 pub mod first_visit;
@@ -20,12 +21,12 @@ use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use self::cookie::CookiePolicy;
+use self::{client::ClientIdentity, cookie::CookiePolicy};
 use crate::{
     assets,
     config::Settings,
     metrics::{self, Metrics},
-    session::{self, layer::Sessions, store::Store},
+    session::{self, layer::Sessions, new_sessions::NewSessionLimiter, store::Store},
 };
 
 /// Wraps the routes that read or change a session (the page, its server
@@ -35,6 +36,12 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     settings: &Settings,
     store: Store,
 ) -> Router<S> {
+    let limiter = NewSessionLimiter::new(settings.new_sessions, store.metrics().clone());
+    let clients = ClientIdentity::new(
+        settings.trusted_proxies.clone(),
+        settings.proxy_header,
+        limiter,
+    );
     let sessions = Sessions {
         store,
         lifetime: settings.lifetime,
@@ -60,7 +67,11 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
                 CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
             ))
-            // 3. The session itself: read from the cookie, handed to the
+            // 3. Which client the request comes from (the peer, or what a
+            //    trusted proxy reports), for the limit on new sessions per
+            //    client; checked only where a session would be created.
+            .layer(middleware::from_fn_with_state(clients, client::identify))
+            // 4. The session itself: read from the cookie, handed to the
             //    handler, saved after it, and the cookie set or removed.
             .layer(middleware::from_fn_with_state(
                 sessions,
