@@ -54,7 +54,7 @@ pub(super) fn from_vars(var: &impl Fn(&str) -> Option<String>) -> Result<Limits,
         .map(str::trim)
     {
         None | Some("") => ForwardedHeader::default(),
-        Some(text) => ForwardedHeader::parse(text).map_err(|()| ConfigError::BadValue {
+        Some(text) => ForwardedHeader::parse(text).ok_or_else(|| ConfigError::BadValue {
             name: "SESSION_TRUSTED_PROXY_HEADER",
             value: text.into(),
             wanted: ForwardedHeader::ACCEPTED,

@@ -75,13 +75,12 @@ impl ForwardedHeader {
     /// What `SESSION_TRUSTED_PROXY_HEADER` takes.
     pub const ACCEPTED: &'static str = "X-Forwarded-For or Forwarded";
 
-    /// # Errors
-    /// `()` for any other header name.
-    pub fn parse(text: &str) -> Result<Self, ()> {
+    /// The header `text` names (in any case); `None` for any other.
+    pub fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "x-forwarded-for" => Ok(Self::XForwardedFor),
-            "forwarded" => Ok(Self::Forwarded),
-            _ => Err(()),
+            "x-forwarded-for" => Some(Self::XForwardedFor),
+            "forwarded" => Some(Self::Forwarded),
+            _ => None,
         }
     }
 

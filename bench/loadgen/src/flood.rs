@@ -64,7 +64,9 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
     let before = counts(plan.metrics.as_deref()).await;
     let size_before = file_size(plan.file.as_deref());
     let end = Instant::now() + Duration::from_secs(plan.secs);
-    let latencies = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    // 1 µs to 60 s at 3 significant digits, as `load` records.
+    let histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+    let latencies = Arc::new(Mutex::new(histogram));
     let errors = Arc::new(Mutex::new((0u64, None::<String>)));
     let statuses = Arc::new(Mutex::new(BTreeMap::<u16, u64>::new()));
     let mut tasks = JoinSet::new();
