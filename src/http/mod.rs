@@ -9,6 +9,8 @@ pub mod first_visit;
 pub mod guard;
 pub mod to_the_end;
 
+use std::time::Duration;
+
 use axum::{
     http::{
         header::{CACHE_CONTROL, RETRY_AFTER, VARY},
@@ -18,7 +20,8 @@ use axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    classify::ServerErrorsFailureClass, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
 use self::{client::ClientIdentity, cookie::CookiePolicy};
@@ -92,7 +95,7 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(
 ) -> Router<S> {
     let app = app.layer(
         ServiceBuilder::new()
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().on_failure(log_failure))
             .layer(middleware::from_fn(guard::paths_only))
             .layer(SetResponseHeaderLayer::if_not_present(
                 RETRY_AFTER,
@@ -110,6 +113,20 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(
         ))
     } else {
         app
+    }
+}
+
+/// tower-http's own failure log, but a 503 at `debug`: its cause says so
+/// already, at most once a minute for a full store and once per outage for
+/// an open breaker, and a flood of refusals must not fill the log with one
+/// line each. Every other server error stays at `error`.
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span) {
+    let latency_ms = latency.as_millis();
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(%class, latency_ms, "response failed");
+        }
+        class => tracing::error!(%class, latency_ms, "response failed"),
     }
 }
 
