@@ -11,7 +11,9 @@
 //! is off only by the sessions that expired since the last count (it errs
 //! high: a refusal, never an overshoot); instances sharing a store see
 //! each other's creations only at their next count, so together they can
-//! overshoot by what the others create in one interval.
+//! overshoot by what the others create in one interval. Creations already
+//! past the check when the bound is reached all land: it can be passed by
+//! as many as are in flight at once.
 
 use std::{
     sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering},
