@@ -47,8 +47,9 @@ def env_example_problems():
     problems = []
     env_example = (root / ".env.example").read_text()
     documented = set(re.findall(r"^# ([A-Z_]+)=", env_example, re.M))
-    config = (root / "src/config.rs").read_text() + (root / "src/telemetry.rs").read_text()
-    read = set(re.findall(r'var\("([A-Z_]+)"\)', config)) | set(re.findall(r'"([A-Z_]+)"', (root / "src/config.rs").read_text()))
+    limits = (root / "src/config/limits.rs").read_text()  # the flood limits' settings
+    config = (root / "src/config.rs").read_text() + (root / "src/telemetry.rs").read_text() + limits
+    read = set(re.findall(r'var\("([A-Z_]+)"\)', config)) | set(re.findall(r'"([A-Z_]+)"', (root / "src/config.rs").read_text() + limits))
     read = {v for v in read if v.startswith(("SESSION_", "LEPTOS_", "DATA_", "METRICS_", "LOG_"))} | {"RUST_LOG", "LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT"}
     read.discard("LEPTOS_HASH_FILES")  # cargo-leptos sets it; see README, Develop
     read.discard("LEPTOS_WATCH")

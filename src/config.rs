@@ -16,8 +16,10 @@ pub use self::secret::SessionSecret;
 use self::secret::DEV_SECRET_FILE;
 
 use crate::{
+    http::client::{ForwardedHeader, TrustedProxies},
     session::{
         lifetime::Lifetime,
+        new_sessions::NewSessionLimit,
         store::{CachePolicy, StoreSettings, StoreUrl},
     },
     telemetry::{LogFilter, LogFormat},
@@ -42,6 +44,12 @@ pub struct Settings {
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: LogFormat,
     pub log_filter: LogFilter,
+    /// The limit on new sessions per client.
+    pub new_sessions: NewSessionLimit,
+    /// Proxies whose forwarding header names the client; none by default.
+    pub trusted_proxies: TrustedProxies,
+    /// The header those proxies write.
+    pub proxy_header: ForwardedHeader,
 }
 
 /// Where the app runs; decides the security defaults.
@@ -90,6 +98,8 @@ impl Settings {
         if let Some(every) = positive_seconds(&var, "SESSION_SWEEP_INTERVAL_SECS")? {
             store.sweep_every = every;
         }
+        let limits = limits::from_vars(&var)?;
+        store.max_sessions = limits.max_sessions;
         let mut lifetime = Lifetime::default();
         if let Some(idle) = positive_seconds(&var, "SESSION_IDLE_TIMEOUT_SECS")? {
             lifetime.idle = idle;
@@ -134,6 +144,9 @@ impl Settings {
             metrics_addr,
             log_format: log_format(&var)?,
             log_filter: log_filter(&var)?,
+            new_sessions: limits.new_sessions,
+            trusted_proxies: limits.trusted_proxies,
+            proxy_header: limits.proxy_header,
         })
     }
 }
@@ -206,6 +219,7 @@ fn parse_environment(value: Option<String>) -> Result<Environment, ConfigError> 
 }
 
 mod error;
+mod limits;
 mod secret;
 mod site;
 #[cfg(test)]

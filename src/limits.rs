@@ -23,3 +23,34 @@ pub const VALUE_MAX_BYTES: usize = VALUE_MAX_KB * 1024;
 
 /// The most keys one session holds (the app's bookkeeping not counted).
 pub const MAX_KEYS: usize = 64;
+
+/// The most new sessions one client may start at once (see
+/// [`NEW_SESSIONS_PER_MINUTE`]): a hundred people behind one address
+/// signing in within the same minute pass twice over.
+pub const NEW_SESSIONS_BURST: u32 = 200;
+
+/// How many new sessions a minute one client may start once its burst is
+/// spent (five a second): a shared address's steady trickle of new
+/// visitors passes, a flood from one machine (4,400 a second measured) is
+/// cut to a thousandth of its rate.
+pub const NEW_SESSIONS_PER_MINUTE: u32 = 300;
+
+/// The most live sessions the store may hold, unless `SESSION_MAX_SESSIONS`
+/// says otherwise (on Redis the default comes from its `maxmemory`).
+pub const MAX_SESSIONS: u64 = 1_000_000;
+
+/// When to ask again after [`crate::error::AppError::SessionStoreFull`]:
+/// room comes back as sessions end, not within a second.
+pub const STORE_FULL_RETRY_SECS: u64 = 60;
+
+/// A refusal of a new session by the limit per client, with the numbers
+/// its message quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewSessionsRefusal {
+    /// The most new sessions at once.
+    pub burst: u32,
+    /// New sessions a minute after the burst.
+    pub per_minute: u32,
+    /// When one more will be let through, in whole seconds.
+    pub retry_after_secs: u64,
+}

@@ -216,7 +216,12 @@ impl Application {
             shutdown.await;
             let _ = stopping.send(());
         };
-        let serve = axum::serve(listener, self.router)
+        // The peer's address is the client the limit on new sessions counts
+        // (`http::client`).
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .into_future();
         // A client that keeps its connection busy (a stalled upload, a

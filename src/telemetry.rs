@@ -73,3 +73,65 @@ pub fn init(format: LogFormat, filter: &LogFilter) {
         LogFormat::Json => logs.with_ansi(false).json().flatten_event(true).init(),
     }
 }
+
+/// Lets an event that can come thousands of times a second (a refusal
+/// under a flood) reach the log at most once a minute, with how many were
+/// left out since: a flood must not fill the log too.
+#[derive(Debug)]
+pub struct OncePerMinute {
+    started: std::time::Instant,
+    /// When the next line may be written, in ms since `started`.
+    next_ms: std::sync::atomic::AtomicU64,
+    /// Events since the last line written.
+    left_out: std::sync::atomic::AtomicU64,
+}
+
+impl Default for OncePerMinute {
+    fn default() -> Self {
+        Self {
+            started: std::time::Instant::now(),
+            next_ms: 0.into(),
+            left_out: 0.into(),
+        }
+    }
+}
+
+impl OncePerMinute {
+    const EVERY_MS: u64 = 60_000;
+
+    /// One event: `Some(n)` when it is to be logged now, `n` being how many
+    /// were not logged since the last line; `None` when it is left out.
+    pub fn due(&self) -> Option<u64> {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let next = self.next_ms.load(Acquire);
+        if now >= next
+            && self
+                .next_ms
+                .compare_exchange(next, now.saturating_add(Self::EVERY_MS), AcqRel, Acquire)
+                .is_ok()
+        {
+            return Some(self.left_out.swap(0, Relaxed));
+        }
+        self.left_out.fetch_add(1, Relaxed);
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OncePerMinute;
+
+    #[test]
+    fn the_first_event_is_logged_and_the_rest_of_the_minute_only_counted() {
+        let log = OncePerMinute::default();
+        assert_eq!(log.due(), Some(0));
+        for _ in 0..1000 {
+            assert_eq!(log.due(), None);
+        }
+        assert_eq!(
+            log.left_out.load(std::sync::atomic::Ordering::Relaxed),
+            1000
+        );
+    }
+}

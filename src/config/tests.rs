@@ -259,3 +259,37 @@ fn a_log_filter_that_does_not_parse_is_refused_not_replaced() {
         assert!(err.contains(LogFilter::DEFAULT), "{err}");
     }
 }
+
+#[test]
+fn the_flood_limits_have_defaults_and_each_refusal_names_its_variable() {
+    let s = settings(&[("SESSION_SECRET", SECRET)]).unwrap();
+    assert_eq!(s.new_sessions, NewSessionLimit::default());
+    assert_eq!(s.trusted_proxies, TrustedProxies::default());
+    assert_eq!(s.proxy_header, ForwardedHeader::XForwardedFor);
+    assert_eq!(s.store.max_sessions, None);
+    let s = settings(&[
+        ("SESSION_SECRET", SECRET),
+        ("SESSION_NEW_PER_CLIENT_BURST", "3"),
+        ("SESSION_NEW_PER_CLIENT_PER_MINUTE", "0"),
+        ("SESSION_MAX_SESSIONS", "5000"),
+        ("SESSION_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7"),
+        ("SESSION_TRUSTED_PROXY_HEADER", "forwarded"),
+    ])
+    .unwrap();
+    assert_eq!((s.new_sessions.burst, s.new_sessions.per_minute), (3, 0));
+    assert_eq!(s.store.max_sessions, Some(5000));
+    assert_eq!(s.proxy_header, ForwardedHeader::Forwarded);
+    for (name, value) in [
+        ("SESSION_NEW_PER_CLIENT_BURST", "0"),
+        ("SESSION_NEW_PER_CLIENT_BURST", "many"),
+        ("SESSION_NEW_PER_CLIENT_PER_MINUTE", "-1"),
+        ("SESSION_MAX_SESSIONS", "0"),
+        ("SESSION_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+        ("SESSION_TRUSTED_PROXY_HEADER", "X-Real-IP"),
+    ] {
+        let err = settings(&[("SESSION_SECRET", SECRET), (name, value)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(name), "{name}={value}: {err}");
+    }
+}

@@ -9,7 +9,9 @@ use leptos::server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
-use crate::limits::{BODY_LIMIT_KB, KEY_MAX_CHARS, MAX_KEYS, NOTE_MAX_CHARS, VALUE_MAX_KB};
+use crate::limits::{
+    NewSessionsRefusal, BODY_LIMIT_KB, KEY_MAX_CHARS, MAX_KEYS, NOTE_MAX_CHARS, VALUE_MAX_KB,
+};
 
 #[cfg(feature = "ssr")]
 mod ssr;
@@ -57,6 +59,15 @@ pub enum AppError {
     /// A new key when the session holds [`MAX_KEYS`] already.
     #[error("The session holds {MAX_KEYS} keys already: pop one first. Nothing was changed.")]
     TooManyKeys,
+    /// A new session beyond the limit per client; nothing was stored. The
+    /// numbers are there when the server said them (a no-JS redirect
+    /// carries the code alone).
+    #[error("{}", too_many_new_sessions(.0.as_ref()))]
+    TooManyNewSessions(Option<NewSessionsRefusal>),
+    /// A new session when the store holds the most it may; sessions
+    /// already started keep working.
+    #[error("The session store is full, so no new session can be started right now; sessions already started keep working. Nothing was changed; please try again later.")]
+    SessionStoreFull,
     /// The browser could not reach the server at all.
     #[error("Could not reach the server. Check the connection and try again.")]
     Unreachable,
@@ -80,6 +91,8 @@ impl AppError {
             Self::KeyNotPlain => "key_not_plain",
             Self::ValueTooLong => "value_too_long",
             Self::TooManyKeys => "too_many_keys",
+            Self::TooManyNewSessions(_) => "too_many_new_sessions",
+            Self::SessionStoreFull => "store_full",
             Self::Unreachable => "unreachable",
             Self::Internal => "internal",
         }
@@ -114,9 +127,24 @@ impl AppError {
             "key_not_plain" => Self::KeyNotPlain,
             "value_too_long" => Self::ValueTooLong,
             "too_many_keys" => Self::TooManyKeys,
+            "too_many_new_sessions" => Self::TooManyNewSessions(None),
+            "store_full" => Self::SessionStoreFull,
             "unreachable" => Self::Unreachable,
             _ => Self::Internal,
         }
+    }
+}
+
+/// The words of [`AppError::TooManyNewSessions`]: the limit and when to
+/// try again, when known.
+fn too_many_new_sessions(refusal: Option<&NewSessionsRefusal>) -> String {
+    const START: &str = "Too many new sessions were started from your network";
+    match refusal {
+        Some(r) => format!(
+            "{START} (at most {} at once, then {} a minute). Nothing was changed; try again in {} s.",
+            r.burst, r.per_minute, r.retry_after_secs
+        ),
+        None => format!("{START}. Nothing was changed; try again in a minute."),
     }
 }
 
@@ -163,6 +191,8 @@ mod tests {
             AppError::KeyNotPlain,
             AppError::ValueTooLong,
             AppError::TooManyKeys,
+            AppError::TooManyNewSessions(None),
+            AppError::SessionStoreFull,
             AppError::Unreachable,
             AppError::Internal,
         ] {
@@ -184,6 +214,17 @@ mod tests {
         assert!(AppError::TooManyKeys
             .to_string()
             .contains(&MAX_KEYS.to_string()));
+        let refused = AppError::TooManyNewSessions(Some(NewSessionsRefusal {
+            burst: 3,
+            per_minute: 60,
+            retry_after_secs: 2,
+        }));
+        let message = refused.to_string();
+        assert!(
+            message.contains("at most 3 at once, then 60 a minute"),
+            "{message}"
+        );
+        assert!(message.contains("try again in 2 s"), "{message}");
     }
 
     #[test]

@@ -2,11 +2,12 @@
 
 use axum::{
     body::{to_bytes, Body},
-    http::StatusCode,
+    http::{header::RETRY_AFTER, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 
 use super::AppError;
+use crate::limits::STORE_FULL_RETRY_SECS;
 
 impl AppError {
     /// The HTTP status this error is answered with.
@@ -23,14 +24,31 @@ impl AppError {
             }
             Self::NotAForm => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyKeys => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyNewSessions(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::SessionStoreFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unreachable => StatusCode::BAD_GATEWAY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The answer's `Retry-After`, in seconds, where the refusal says when
+    /// to ask again (a store that is down gets the layer's default instead).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyNewSessions(Some(refusal)) => Some(refusal.retry_after_secs),
+            Self::TooManyNewSessions(None) => Some(60),
+            Self::SessionStoreFull => Some(STORE_FULL_RETRY_SECS),
+            _ => None,
         }
     }
 }
 
 impl From<crate::session::store::StoreFailure> for AppError {
     fn from(err: crate::session::store::StoreFailure) -> Self {
+        // Counted and logged (at most once a minute) by the store.
+        if matches!(err, crate::session::store::StoreFailure::Full) {
+            return Self::SessionStoreFull;
+        }
         // While the breaker is open every request is refused: it said so
         // once, when it opened.
         if matches!(err, crate::session::store::StoreFailure::Down) {
@@ -66,7 +84,12 @@ pub async fn with_app_error_status(res: Response) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status_code(), self.to_string()).into_response()
+        let mut res = (self.status_code(), self.to_string()).into_response();
+        if let Some(secs) = self.retry_after_secs() {
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 

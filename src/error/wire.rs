@@ -9,6 +9,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::AppError;
+use crate::limits::NewSessionsRefusal;
 
 #[derive(Serialize, Deserialize)]
 struct Body {
@@ -17,6 +18,10 @@ struct Body {
     /// What was not understood, for [`AppError::BadRequest`] alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    /// The limit a refused new session met, for
+    /// [`AppError::TooManyNewSessions`] alone: numbers, never words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<NewSessionsRefusal>,
 }
 
 impl Serialize for AppError {
@@ -26,6 +31,10 @@ impl Serialize for AppError {
             message: self.to_string(),
             detail: match self {
                 Self::BadRequest(detail) => Some(detail.clone()),
+                _ => None,
+            },
+            limit: match self {
+                Self::TooManyNewSessions(limit) => *limit,
                 _ => None,
             },
         }
@@ -40,6 +49,7 @@ impl<'de> Deserialize<'de> for AppError {
         let body = Body::deserialize(deserializer)?;
         Ok(match (Self::from_code(&body.code), body.detail) {
             (Self::BadRequest(_), Some(detail)) => Self::BadRequest(detail),
+            (Self::TooManyNewSessions(_), _) => Self::TooManyNewSessions(body.limit),
             (err, _) => err,
         })
     }
@@ -59,6 +69,14 @@ mod tests {
             serde_json::from_value::<AppError>(body).unwrap(),
             AppError::NoteTooLong
         );
+        let limited = AppError::TooManyNewSessions(Some(NewSessionsRefusal {
+            burst: 200,
+            per_minute: 300,
+            retry_after_secs: 1,
+        }));
+        let body = serde_json::to_string(&limited).unwrap();
+        assert!(body.contains(r#""code":"too_many_new_sessions""#), "{body}");
+        assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), limited);
         let bad = AppError::BadRequest("missing field `value`".into());
         let body = serde_json::to_string(&bad).unwrap();
         assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), bad);

@@ -2,11 +2,14 @@
 //! order, and the policies they apply (the POST guard, cross-site refusal,
 //! the session cookie).
 
+pub mod client;
 pub mod cookie;
 pub mod cross_site;
 pub mod first_visit;
 pub mod guard;
 pub mod to_the_end;
+
+use std::time::Duration;
 
 use axum::{
     http::{
@@ -17,15 +20,16 @@ use axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    classify::ServerErrorsFailureClass, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use self::cookie::CookiePolicy;
+use self::{client::ClientIdentity, cookie::CookiePolicy};
 use crate::{
     assets,
     config::Settings,
     metrics::{self, Metrics},
-    session::{self, layer::Sessions, store::Store},
+    session::{self, layer::Sessions, new_sessions::NewSessionLimiter, store::Store},
 };
 
 /// Wraps the routes that read or change a session (the page, its server
@@ -35,6 +39,12 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     settings: &Settings,
     store: Store,
 ) -> Router<S> {
+    let limiter = NewSessionLimiter::new(settings.new_sessions, store.metrics().clone());
+    let clients = ClientIdentity::new(
+        settings.trusted_proxies.clone(),
+        settings.proxy_header,
+        limiter,
+    );
     let sessions = Sessions {
         store,
         lifetime: settings.lifetime,
@@ -60,7 +70,11 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
                 CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
             ))
-            // 3. The session itself: read from the cookie, handed to the
+            // 3. Which client the request comes from (the peer, or what a
+            //    trusted proxy reports), for the limit on new sessions per
+            //    client; checked only where a session would be created.
+            .layer(middleware::from_fn_with_state(clients, client::identify))
+            // 4. The session itself: read from the cookie, handed to the
             //    handler, saved after it, and the cookie set or removed.
             .layer(middleware::from_fn_with_state(
                 sessions,
@@ -81,7 +95,7 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(
 ) -> Router<S> {
     let app = app.layer(
         ServiceBuilder::new()
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().on_failure(log_failure))
             .layer(middleware::from_fn(guard::paths_only))
             .layer(SetResponseHeaderLayer::if_not_present(
                 RETRY_AFTER,
@@ -99,6 +113,20 @@ pub fn around_everything<S: Clone + Send + Sync + 'static>(
         ))
     } else {
         app
+    }
+}
+
+/// tower-http's own failure log, but a 503 at `debug`: its cause says so
+/// already, at most once a minute for a full store and once per outage for
+/// an open breaker, and a flood of refusals must not fill the log with one
+/// line each. Every other server error stays at `error`.
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span) {
+    let latency_ms = latency.as_millis();
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(%class, latency_ms, "response failed");
+        }
+        class => tracing::error!(%class, latency_ms, "response failed"),
     }
 }
 

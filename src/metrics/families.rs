@@ -12,8 +12,8 @@ use prometheus_client::{
 };
 
 use super::labels::{
-    ConflictLabels, EndLabels, EndReason, Operation, OperationLabels, RequestLabels, RouteLabels,
-    SaveConflict, StoreError, StoreErrorLabels,
+    ConflictLabels, CreationRefusal, EndLabels, EndReason, Operation, OperationLabels,
+    RefusalLabels, RequestLabels, RouteLabels, SaveConflict, StoreError, StoreErrorLabels,
 };
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -34,6 +34,7 @@ pub struct Families {
     pub renewed: Counter,
     pub ended: Family<EndLabels, Counter>,
     pub conflicts: Family<ConflictLabels, Counter>,
+    pub refused: Family<RefusalLabels, Counter>,
 }
 
 /// 0.25 ms to about 4 s, doubling: a cache hit answers in well under a
@@ -59,6 +60,7 @@ impl Families {
             renewed: Counter::default(),
             ended: Family::default(),
             conflicts: Family::default(),
+            refused: Family::default(),
         };
         families.store_up.set(1);
         // Every reason, operation and error is shown from the start, at 0, so
@@ -74,6 +76,9 @@ impl Families {
                     .conflicts
                     .get_or_create(&ConflictLabels { outcome }),
             );
+        }
+        for cause in CreationRefusal::ALL {
+            drop(families.refused.get_or_create(&RefusalLabels { cause }));
         }
         for operation in Operation::ALL {
             let labels = OperationLabels { operation };
@@ -158,6 +163,13 @@ impl Families {
              merged (this request's changes applied to what is stored now, nothing lost) or \
              ended (the session was ended meanwhile and stays ended: nothing written)",
             self.conflicts.clone(),
+        );
+        r.register(
+            "session_creations_refused",
+            "New sessions refused, nothing stored, by cause: rate (the client started more \
+             than the limit per client allows: a 429) or store_full (the store holds \
+             SESSION_MAX_SESSIONS already: a 503)",
+            self.refused.clone(),
         );
         self
     }

@@ -138,7 +138,33 @@ impl SaveConflict {
     }
 }
 
-label_value!(Operation, StoreError, EndReason, SaveConflict);
+/// Why a new session was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CreationRefusal {
+    /// Its client started more than the limit per client allows (a 429).
+    Rate,
+    /// The store holds the most sessions it may (a 503).
+    StoreFull,
+}
+
+impl CreationRefusal {
+    pub const ALL: [Self; 2] = [Self::Rate, Self::StoreFull];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rate => "rate",
+            Self::StoreFull => "store_full",
+        }
+    }
+}
+
+label_value!(
+    Operation,
+    StoreError,
+    EndReason,
+    SaveConflict,
+    CreationRefusal
+);
 
 /// `route` is a template from the router's own table, or [`UNMATCHED`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -171,4 +197,9 @@ pub struct ConflictLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct EndLabels {
     pub reason: EndReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct RefusalLabels {
+    pub cause: CreationRefusal,
 }

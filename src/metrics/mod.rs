@@ -22,11 +22,14 @@ use std::{fmt, sync::Arc, time::Duration};
 use axum::http::StatusCode;
 use prometheus_client::encoding::prometheus_text;
 
-pub use self::labels::{EndReason, Operation, SaveConflict, StoreError, STATIC, UNMATCHED};
+pub use self::labels::{
+    CreationRefusal, EndReason, Operation, SaveConflict, StoreError, STATIC, UNMATCHED,
+};
 use self::{
     families::Families,
     labels::{
-        ConflictLabels, EndLabels, OperationLabels, RequestLabels, RouteLabels, StoreErrorLabels,
+        ConflictLabels, EndLabels, OperationLabels, RefusalLabels, RequestLabels, RouteLabels,
+        StoreErrorLabels,
     },
 };
 
@@ -150,6 +153,13 @@ impl Metrics {
     pub fn session_renewed(&self) {
         if let Some(f) = &self.0 {
             f.renewed.inc();
+        }
+    }
+
+    /// A new session was refused, nothing stored, for `cause`.
+    pub fn creation_refused(&self, cause: CreationRefusal) {
+        if let Some(f) = &self.0 {
+            f.refused.get_or_create(&RefusalLabels { cause }).inc();
         }
     }
 

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use super::{
     lifetime::Lifetime,
     record::{Data, Id, Record},
-    store::{Store, StoreFailure, Stored},
+    store::{Creation, Store, StoreFailure, Stored},
 };
 use crate::metrics::EndReason;
 
@@ -229,12 +229,17 @@ impl Session {
                     data: state.data.clone(),
                     expiry_date,
                 };
-                let created = self.0.store.create(record).await?;
-                let metrics = self.0.store.metrics();
-                if std::mem::take(&mut state.renewing) {
-                    metrics.session_renewed();
+                let creation = if state.renewing {
+                    Creation::Renewal
                 } else {
-                    metrics.session_created();
+                    Creation::New
+                };
+                let created = self.0.store.create(record, creation).await?;
+                state.renewing = false;
+                let metrics = self.0.store.metrics();
+                match creation {
+                    Creation::Renewal => metrics.session_renewed(),
+                    Creation::New => metrics.session_created(),
                 }
                 Some(created)
             }

@@ -15,6 +15,8 @@ pub mod layer;
 #[cfg(feature = "ssr")]
 pub mod lifetime;
 #[cfg(feature = "ssr")]
+pub mod new_sessions;
+#[cfg(feature = "ssr")]
 pub mod note;
 #[cfg(feature = "ssr")]
 pub mod op;

@@ -10,6 +10,7 @@ use super::{
     inspect::Held,
     keys,
     lifetime::{self, Lifetime},
+    new_sessions::Client,
     record::{Id, Record},
 };
 use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
@@ -18,6 +19,9 @@ use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 #[derive(Clone)]
 pub struct UserSession {
     session: Session,
+    /// Who the request comes from, for the limit on new sessions; `None`
+    /// outside the layer that says (no limit then).
+    client: Option<Client>,
 }
 
 impl UserSession {
@@ -33,9 +37,9 @@ impl UserSession {
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
-    pub async fn new(session: Session) -> Result<Self, AppError> {
+    pub async fn new(session: Session, client: Option<Client>) -> Result<Self, AppError> {
         let limits = session.lifetime();
-        let this = Self { session };
+        let this = Self { session, client };
         this.enforce(limits).await?;
         Ok(this)
     }
@@ -71,12 +75,16 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn set_user(&self, name: &str) -> Result<(), AppError> {
+        let renewing = self.session.id().await?.is_some();
+        if !renewing {
+            self.start_session()?;
+        }
         self.session.insert(Self::USERNAME, name).await?;
         // A new login starts a new lifetime.
         let now = lifetime::now_ms();
         self.session.insert(Self::CREATED_AT, now).await?;
         self.session.insert(Self::REFRESHED_AT, now).await?;
-        if self.session.id().await?.is_some() {
+        if renewing {
             self.session.cycle_id().await?;
         }
         // Saved here, not only by the session layer after the handler: a
@@ -145,8 +153,12 @@ impl UserSession {
     /// privilege change, so the id stays: a value saved while another
     /// request of the session changes something else keeps both changes.
     async fn keep(&self, key: &str, value: &str) -> Result<(), AppError> {
+        let new = self.session.id().await?.is_none();
+        if new {
+            self.start_session()?;
+        }
         self.session.insert(key, value).await?;
-        if self.session.id().await?.is_none() {
+        if new {
             self.session
                 .insert(Self::CREATED_AT, lifetime::now_ms())
                 .await?;
@@ -154,6 +166,13 @@ impl UserSession {
         // Saved here for a clear 503, as in `set_user`.
         self.session.save().await?;
         Ok(())
+    }
+
+    /// Before anything is put in a session that is not stored yet: counts
+    /// it against its client's limit on new sessions. Refused, nothing has
+    /// been changed, so nothing is stored after the handler either.
+    fn start_session(&self) -> Result<(), AppError> {
+        self.client.as_ref().map_or(Ok(()), Client::start_session)
     }
 
     /// Removes the visitor's `key` (no error when absent) and returns its
@@ -270,6 +289,7 @@ impl<S: Send + Sync> FromRequestParts<S> for UserSession {
             tracing::error!("no session on the request: the route is outside the session layer");
             return Err(AppError::Internal);
         };
-        Self::new(session).await
+        let client = parts.extensions.get::<Client>().cloned();
+        Self::new(session, client).await
     }
 }

@@ -64,7 +64,9 @@ pub fn settings_with(store: &StoreUrl, more: &[(&'static str, &str)]) -> Setting
     let mut settings =
         Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings");
     // The defaults that follow from the store (its read cache) as well.
+    let max_sessions = settings.store.max_sessions;
     settings.store = StoreSettings::new(store.clone());
+    settings.store.max_sessions = max_sessions;
     settings
 }
 

@@ -16,7 +16,7 @@ use crate::{cookies::forge_cookie, helpers::spawn_on, stores::Backing};
 pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }

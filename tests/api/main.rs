@@ -10,6 +10,7 @@ mod concurrent_writers;
 mod cookies;
 mod cross_site;
 mod every_store;
+mod flood;
 mod health;
 mod helpers;
 mod hostile_requests;

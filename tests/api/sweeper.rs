@@ -6,7 +6,7 @@ use leptos_sessions::{
     metrics::Metrics,
     session::{
         record::{Id, Record},
-        store::{Store, StoreSettings},
+        store::{Creation, Store, StoreSettings},
     },
 };
 use time::OffsetDateTime;
@@ -33,11 +33,11 @@ async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
         .await
         .unwrap();
     store
-        .create(record(time::Duration::hours(-1)))
+        .create(record(time::Duration::hours(-1)), Creation::New)
         .await
         .unwrap();
     let live = store
-        .create(record(time::Duration::hours(1)))
+        .create(record(time::Duration::hours(1)), Creation::New)
         .await
         .unwrap()
         .record;

@@ -12,10 +12,13 @@
 //!   sent SIGTERM; then, on a new instance, whether every acknowledged
 //!   write is there.
 //! - `soak`: mixed load for minutes, with each minute's figures.
+//! - `flood`: signed-in users under the soak's mix while connections ask
+//!   for new sessions without a cookie.
 //! - `report`: turns the JSON lines of a run into the results table.
 
 mod conn;
 mod drain;
+mod flood;
 mod fuzz;
 mod load;
 mod outage;
@@ -60,6 +63,31 @@ enum Command {
         /// server answers) when absent.
         #[arg(long)]
         rate: Option<f64>,
+    },
+    /// Signed-in users read and write while `flood` connections ask for
+    /// `/setsession` with no cookie; prints a JSON line.
+    Flood {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 64)]
+        users: usize,
+        /// Flood connections (0: the users alone, for comparison).
+        #[arg(long, default_value_t = 32)]
+        flood: usize,
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        /// Client addresses to spread the flood over, through
+        /// `X-Forwarded-For` (0: none, one client).
+        #[arg(long, default_value_t = 0)]
+        addresses: u32,
+        /// The app's metrics listener, e.g. http://127.0.0.1:9100
+        #[arg(long)]
+        metrics: Option<String>,
+        /// The SQLite file, to report its growth.
+        #[arg(long)]
+        file: Option<String>,
     },
     /// Creates `count` sessions with `GET /setsession`, each from a new jar.
     Sessions {
@@ -192,6 +220,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let outcome = load::run(&plan).await?;
             println!("{}", serde_json::to_string(&outcome.row(&target, &plan))?);
+        }
+        Command::Flood {
+            base,
+            target,
+            users,
+            flood,
+            secs,
+            addresses,
+            metrics,
+            file,
+        } => {
+            let plan = flood::Plan {
+                base,
+                target,
+                users,
+                flood,
+                secs,
+                addresses,
+                metrics,
+                file,
+            };
+            println!("{}", serde_json::to_string(&flood::run(&plan).await?)?);
         }
         Command::Sessions { base, count } => load::create_sessions(&base, count).await?,
         Command::Weight { dir, base } => {

@@ -54,6 +54,7 @@ pub fn render(results: &Path) -> Result<String, Error> {
     for memory in of("memory") {
         memory_use(&mut out, memory)?;
     }
+    crate::flood::section(&mut out, &of("flood").collect::<Vec<_>>())?;
     for fuzz in of("fuzz") {
         crate::resilience::hostile_requests(&mut out, fuzz)?;
     }

@@ -137,7 +137,7 @@ pub async fn run(plan: &Plan) -> Result<Row, String> {
 }
 
 /// One request of the mix, by turn: a read, a write, a note, a page view.
-async fn step(conn: &mut Conn, n: u64) -> Result<(), String> {
+pub(crate) async fn step(conn: &mut Conn, n: u64) -> Result<(), String> {
     let (status, what) = match n % 4 {
         0 => (conn.get("/getsession", false).await?.status, "read"),
         1 => (

@@ -4,7 +4,11 @@ use std::future::Future;
 
 use axum::{
     extract::FromRequestParts,
-    http::{header::ACCEPT, request::Parts, Method, StatusCode},
+    http::{
+        header::{ACCEPT, RETRY_AFTER},
+        request::Parts,
+        HeaderValue, Method, StatusCode,
+    },
 };
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -68,6 +72,9 @@ where
         response.set_status(StatusCode::SEE_OTHER);
     } else if let Err(err) = &result {
         response.set_status(err.status_code());
+        if let Some(secs) = err.retry_after_secs() {
+            response.insert_header(RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     result.map(|answer| answer.to_string())
 }

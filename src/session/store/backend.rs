@@ -7,12 +7,12 @@
 //! schemes. Every call already awaits I/O, so the indirection costs nothing
 //! measurable.
 
-use std::fmt;
+use std::{fmt, time::Duration};
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::StoreFailure;
+use super::{Room, StoreFailure};
 use crate::session::record::Id;
 
 #[async_trait]
@@ -74,6 +74,21 @@ pub trait Backend: fmt::Debug + Send + Sync + 'static {
     /// no other window: the tests count its sessions through this.
     fn live_count(&self) -> Option<usize> {
         None
+    }
+
+    /// How many live sessions it holds, asked of the store (a `COUNT(*)`,
+    /// `DBSIZE`): every [`Backend::count_every`] at most, never per request.
+    async fn count_live(&self) -> Result<u64, StoreFailure>;
+
+    /// How often [`Backend::count_live`] may be asked.
+    fn count_every(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+
+    /// What the store's server says of its room for sessions (Redis'
+    /// `maxmemory`); asked once, at start-up.
+    async fn room(&self) -> Room {
+        Room::Unbounded
     }
 
     /// Lets pending writes land and closes connections; for shutdown.

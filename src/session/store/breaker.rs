@@ -179,6 +179,18 @@ impl Backend for Breaker {
         self.inner.live_count()
     }
 
+    async fn count_live(&self) -> Result<u64, StoreFailure> {
+        self.call(self.inner.count_live()).await
+    }
+
+    fn count_every(&self) -> std::time::Duration {
+        self.inner.count_every()
+    }
+
+    async fn room(&self) -> super::Room {
+        self.inner.room().await
+    }
+
     async fn close(&self) {
         self.inner.close().await;
     }

@@ -97,6 +97,9 @@ pub enum StoreFailure {
     /// Not asked: the store failed just before, and the breaker is open.
     #[error("the session store is down (not asked: failing fast until a probe answers)")]
     Down,
+    /// Not asked: a new session when the store holds `SESSION_MAX_SESSIONS`.
+    #[error("the session store is full (SESSION_MAX_SESSIONS): no new session stored")]
+    Full,
 }
 
 impl StoreFailure {

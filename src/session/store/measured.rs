@@ -102,6 +102,18 @@ impl Backend for Measured {
         self.inner.live_count()
     }
 
+    async fn count_live(&self) -> Result<u64, StoreFailure> {
+        self.inner.count_live().await
+    }
+
+    fn count_every(&self) -> std::time::Duration {
+        self.inner.count_every()
+    }
+
+    async fn room(&self) -> super::Room {
+        self.inner.room().await
+    }
+
     async fn close(&self) {
         self.inner.close().await;
     }

@@ -122,6 +122,10 @@ impl Backend for Memory {
         Some(self.entries().values().filter(|entry| entry.live()).count())
     }
 
+    async fn count_live(&self) -> Result<u64, StoreFailure> {
+        Ok(u64::try_from(self.live_count().unwrap_or(0)).unwrap_or(u64::MAX))
+    }
+
     async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         let mut entries = self.entries();
         let before = entries.len();

@@ -4,6 +4,7 @@
 mod backend;
 mod breaker;
 mod cache;
+mod capacity;
 mod error;
 mod measured;
 mod memory;
@@ -21,8 +22,9 @@ use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 pub use self::{
     backend::Backend,
     cache::CachePolicy,
+    capacity::{Capacity, Room},
     error::{StoreError, StoreFailure},
-    sessions::Stored,
+    sessions::{Creation, Stored},
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
@@ -60,6 +62,9 @@ pub struct StoreSettings {
     pub cache: CachePolicy,
     /// How often the SQL stores delete expired sessions.
     pub sweep_every: Duration,
+    /// The most live sessions it may hold (`SESSION_MAX_SESSIONS`); `None`:
+    /// what the store has room for, else [`crate::limits::MAX_SESSIONS`].
+    pub max_sessions: Option<u64>,
 }
 
 impl StoreSettings {
@@ -76,6 +81,7 @@ impl StoreSettings {
             url,
             cache,
             sweep_every: Duration::from_secs(300),
+            max_sessions: None,
         }
     }
 }
@@ -89,6 +95,7 @@ pub struct Store(Arc<Parts>);
 struct Parts {
     backend: Arc<dyn Backend>,
     cache: Option<ReadCache>,
+    capacity: Capacity,
     label: &'static str,
     metrics: Metrics,
 }
@@ -133,9 +140,18 @@ impl Store {
                 return Err(err.at(&settings.url));
             }
         };
+        let capacity = Capacity::new(
+            settings.max_sessions,
+            backend.room().await,
+            backend.count_every(),
+        );
+        if let Err(err) = capacity.count(backend.as_ref()).await {
+            tracing::warn!(error = %err, "could not count the live sessions at start-up; counting from 0 until the next count");
+        }
         Ok(Self(Arc::new(Parts {
             backend,
             cache,
+            capacity,
             label: kind.label,
             metrics,
         })))

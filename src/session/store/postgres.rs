@@ -171,6 +171,17 @@ impl Backend for Postgres {
         conn.ping().await.map_err(StoreFailure::backend)
     }
 
+    async fn count_live(&self) -> Result<u64, StoreFailure> {
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM leptos_sessions.sessions WHERE expires_at > $1",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(StoreFailure::backend)?;
+        Ok(u64::try_from(live).unwrap_or(0))
+    }
+
     async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         sqlx::query("DELETE FROM leptos_sessions.sessions WHERE expires_at <= $1")
             .bind(OffsetDateTime::now_utc())

@@ -15,6 +15,15 @@ const SAVE_ATTEMPTS: usize = 16;
 /// is not written again.
 const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
 
+/// Whether a record stored under a new id is a new session, or an existing
+/// one's new id (a login: the old record was just deleted, so the store
+/// does not grow, and the visitor must not be turned away by the bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Creation {
+    New,
+    Renewal,
+}
+
 /// A record as the store holds it, with the exact bytes it was read from:
 /// the base of the next save's compare-and-swap.
 #[derive(Debug, Clone)]
@@ -61,11 +70,21 @@ impl Store {
         Ok(stored)
     }
 
-    /// Stores `record` as a new session, under a fresh id if its own is taken.
+    /// Stores `record` under a new id (a fresh one if its own is taken):
+    /// a new session, unless the store is full, or a renewed one.
     ///
     /// # Errors
-    /// [`StoreFailure`] when the store cannot be written.
-    pub async fn create(&self, mut record: Record) -> Result<Stored, StoreFailure> {
+    /// [`StoreFailure::Full`] for a [`Creation::New`] when the store holds
+    /// its most sessions already (see `capacity.rs`); [`StoreFailure`] when
+    /// the store cannot be written.
+    pub async fn create(
+        &self,
+        mut record: Record,
+        creation: Creation,
+    ) -> Result<Stored, StoreFailure> {
+        if creation == Creation::New {
+            self.admit_new_session()?;
+        }
         loop {
             let bytes = record.encode()?;
             if self
@@ -77,6 +96,7 @@ impl Store {
                 if let Some(cache) = &self.0.cache {
                     cache.put_created(&record, &bytes);
                 }
+                self.session_stored();
                 return Ok(Stored { record, bytes });
             }
             record.id = Id::random();
@@ -111,6 +131,9 @@ impl Store {
         let removed = self.0.backend.remove(id).await;
         if let Some(cache) = &self.0.cache {
             cache.after_write(id);
+        }
+        if removed.is_ok() {
+            self.session_deleted();
         }
         removed
     }

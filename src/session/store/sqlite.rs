@@ -226,6 +226,15 @@ impl Backend for Sqlite {
         conn.ping().await.map_err(StoreFailure::backend)
     }
 
+    async fn count_live(&self) -> Result<u64, StoreFailure> {
+        let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expires_at > ?")
+            .bind(unix_ms(OffsetDateTime::now_utc()))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreFailure::backend)?;
+        Ok(u64::try_from(live).unwrap_or(0))
+    }
+
     async fn delete_expired(&self) -> Result<u64, StoreFailure> {
         let now = unix_ms(OffsetDateTime::now_utc());
         self.writer.write(Write::DeleteExpired { now }).await

@@ -113,6 +113,16 @@ impl Conn {
         self.send(req).await
     }
 
+    /// `GET path` as a proxy forwards it for the client `from`
+    /// (`X-Forwarded-For`), when given.
+    pub async fn get_from(&mut self, path: &str, from: Option<&str>) -> Result<Answer, Failure> {
+        let mut req = self.request(Method::GET, path, Bytes::new());
+        if let Some(from) = from.and_then(|from| HeaderValue::from_str(from).ok()) {
+            req.headers_mut().insert("x-forwarded-for", from);
+        }
+        self.send(req).await
+    }
+
     /// A form-encoded POST, as the hydrated page's server-function calls.
     pub async fn post_form(
         &mut self,
