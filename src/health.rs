@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::{extract::State, http::StatusCode};
 
-use crate::session::store::Store;
+use crate::session::store::{Store, StoreFailure};
 
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -28,6 +28,12 @@ pub async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
             StatusCode::OK,
             format!("ok: the {kind} session store answers{cache}\n"),
         ),
+        // While the breaker is open it said so once, when it opened: a
+        // probe every few seconds must not add a line each.
+        Ok(Err(err @ StoreFailure::Down)) => {
+            tracing::debug!(error = %err, store = kind, "health check: store failed");
+            unavailable(kind)
+        }
         Ok(Err(err)) => {
             tracing::error!(error = %err, store = kind, "health check: store failed");
             unavailable(kind)

@@ -8,8 +8,13 @@ use std::{
 
 use reqwest::cookie::Jar;
 
+use tokio::io::{AsyncBufReadExt, BufReader};
+
 use crate::{
-    helpers::{client, spawn_on, TestApp},
+    binary::{Server, START_UP},
+    helpers::{client, settings_with, spawn_on, spawn_with, TestApp},
+    redis_server::RedisServer,
+    scrape::parse,
     stores::Backing,
 };
 
@@ -75,7 +80,18 @@ fn answered_quickly(what: &str, since: Instant) {
 #[tokio::test]
 async fn after_a_few_failures_a_dead_store_is_refused_at_once_until_a_probe_finds_it_back() {
     let mut backing = Backing::redis().await;
-    let app = spawn_on(&backing, Arc::new(Jar::default())).await;
+    let settings = settings_with(&backing.url, &[("METRICS_ADDR", "127.0.0.1:0")]);
+    let app = spawn_with(settings, Arc::new(Jar::default())).await;
+    let store_up = || async {
+        let addr = app.metrics_addr.expect("metrics on");
+        let text = reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        parse(text).get("store_up", &[])
+    };
     assert_eq!(app.get("/setsession").await.1, "The session has been Set");
     backing.redis.as_mut().unwrap().kill();
 
@@ -84,6 +100,16 @@ async fn after_a_few_failures_a_dead_store_is_refused_at_once_until_a_probe_find
     for _ in 0..3 {
         assert_eq!(app.get("/getsession").await.0, 503);
     }
+    // The very next one is refused without asking the store (its timeout
+    // is 2 s; the first probe is 250 ms away).
+    let started = Instant::now();
+    assert_eq!(app.get("/getsession").await.0, 503);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "the fourth call took {took:?}"
+    );
+    assert_eq!(store_up().await, 0.0);
     // From then on a 503 comes at once, with when to try again. A probe (one
     // call every 250 ms) still waits for the store, so a few may be slow.
     let mut fast = 0;
@@ -105,6 +131,7 @@ async fn after_a_few_failures_a_dead_store_is_refused_at_once_until_a_probe_find
 
     backing.redis.as_mut().unwrap().resume();
     admin_again(&app).await;
+    assert_eq!(store_up().await, 1.0, "the gauge says the store is back");
 }
 
 /// Waits (at most 15 s) for the store to answer again: only 503s meanwhile,
@@ -122,4 +149,71 @@ async fn admin_again(app: &TestApp) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(app.get("/healthz").await.0, 200);
+}
+
+/// What an operator's log shows of an outage: one line when the store goes
+/// down, one when it answers again, and nothing per request either side.
+#[tokio::test]
+async fn the_log_says_once_that_the_store_is_down_and_once_that_it_is_back() {
+    let mut redis = RedisServer::start();
+    let mut server = Server::new().env("SESSION_STORE", redis.url());
+    let mut child = server.spawn();
+    // Read to its end, so the server never writes to a closed pipe.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (serving, serving_rx) = tokio::sync::oneshot::channel();
+    let log = tokio::spawn(async move {
+        let mut serving = Some(serving);
+        let mut log = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(addr) = line.split("serving addr=").nth(1) {
+                let addr = addr.split_whitespace().next().unwrap_or_default();
+                if let Some(serving) = serving.take() {
+                    let _ = serving.send(addr.to_owned());
+                }
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    let addr = tokio::time::timeout(START_UP, serving_rx)
+        .await
+        .expect("it serves")
+        .expect("it logged the address");
+    let url = |path: &str| format!("http://{addr}{path}");
+    let user = client(&Arc::new(Jar::default()));
+    let get = |path: &'static str| user.get(url(path)).send();
+    assert_eq!(get("/setsession").await.unwrap().status(), 200);
+    for _ in 0..5 {
+        assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    }
+
+    redis.kill();
+    for _ in 0..4 {
+        assert_eq!(get("/getsession").await.unwrap().status(), 503);
+    }
+    for _ in 0..4 {
+        assert_eq!(get("/healthz").await.unwrap().status(), 503);
+    }
+    redis.resume();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while get("/healthz").await.unwrap().status() != 200 {
+        assert!(Instant::now() < deadline, "the store never came back");
+        tokio::time::sleep(Duration::from_millis(20)).await; // a probe's pace
+    }
+    for _ in 0..5 {
+        let res = get("/getsession").await.unwrap();
+        assert_eq!(res.text().await.unwrap(), "Welcome Admin");
+    }
+
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let log = log.await.unwrap();
+    let lines = |what: &str| log.lines().filter(|line| line.contains(what)).count();
+    assert_eq!(lines("the session store is down: failing fast"), 1, "{log}");
+    assert_eq!(lines("the session store answers again"), 1, "{log}");
+    // Requests and health checks refused while it was down: no line each
+    // (a readiness probe comes every few seconds for as long as the outage
+    // lasts). A probe the breaker lets through may fail, and says so.
+    assert_eq!(lines("not asked"), 0, "{log}");
 }
