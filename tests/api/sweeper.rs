@@ -17,6 +17,20 @@ store_tests!([sqlite, postgres] => [
     expired_sessions_are_deleted_and_live_ones_kept,
 ]);
 
+store_tests!([redis, redis_cluster, redis_sentinel] => [
+    redis_expires_sessions_itself_and_is_never_swept,
+]);
+
+/// Redis drops a key when its TTL runs out: a sweep would only cost calls
+/// (and `delete_expired` in the metrics) for nothing.
+async fn redis_expires_sessions_itself_and_is_never_swept(backing: Backing) {
+    let store = Store::connect(&StoreSettings::new(backing.url.clone()))
+        .await
+        .unwrap();
+    assert!(store.spawn_sweeper(Duration::from_millis(10)).is_none());
+    store.close().await;
+}
+
 fn record(expires_in: time::Duration) -> Record {
     Record {
         id: Id::random(),
