@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use leptos_sessions::session::store::CachePolicy;
+use leptos_sessions::session::store::{CachePolicy, Store, StoreSettings, StoreUrl};
 use reqwest::cookie::Jar;
 
 use crate::{
@@ -84,4 +84,23 @@ async fn the_instances_own_pop_is_seen_at_once() {
     let res = a.get_with_cookie("/getsession", &copy).await;
     assert_eq!(res.text().await.unwrap(), "Welcome Anonymous");
     assert_eq!(backing.count().await, 0);
+}
+
+/// A cache that trusts this instance alone is refused in front of a store
+/// other instances share (it would serve their sessions as they were), and
+/// in front of the memory store, which is memory already, none is kept.
+#[tokio::test]
+async fn a_cache_goes_only_where_it_can_be_trusted_and_saves_something() {
+    let backing = Backing::redis().await;
+    let mut sole = StoreSettings::new(backing.url.clone());
+    sole.cache = CachePolicy::Sole;
+    let refused = Store::connect(&sole)
+        .await
+        .expect_err("a sole cache on Redis");
+    assert!(refused.to_string().contains("SQLite"), "{refused}");
+
+    let mut memory = StoreSettings::new(StoreUrl::memory());
+    memory.cache = CachePolicy::Ttl(TTL);
+    let store = Store::connect(&memory).await.unwrap();
+    assert!(!store.is_cached(), "a cache in front of the memory store");
 }
