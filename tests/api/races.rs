@@ -76,7 +76,8 @@ async fn two_saves_from_one_read_both_land(backing: Backing) {
         .id;
     let first = store.load(&id).await.expect("loads").expect("is there");
     let second = store.load(&id).await.expect("loads").expect("is there");
-    for (read, key) in [(&first, "colour"), (&second, "size")] {
+    // The first lands as it is; only the second finds another's write.
+    for (read, key, merged) in [(&first, "colour", 0.0), (&second, "size", 1.0)] {
         let mut ours = read.record.clone();
         ours.data.insert(key.to_owned(), Value::from("set"));
         store
@@ -84,6 +85,7 @@ async fn two_saves_from_one_read_both_land(backing: Backing) {
             .await
             .expect("saved")
             .expect("still there");
+        assert_eq!(conflicts(&store, "merged"), merged, "after {key}");
     }
     let stored = store.load(&id).await.expect("loads").expect("is there");
     let mut keys: Vec<_> = stored.record.data.keys().cloned().collect();
@@ -95,6 +97,22 @@ async fn two_saves_from_one_read_both_land(backing: Backing) {
     );
     assert_eq!(conflicts(&store, "merged"), 1.0, "the second save merged");
     assert_eq!(conflicts(&store, "ended"), 0.0);
+
+    // A save of what is stored (the same values, an expiry within a second
+    // of the stored one) costs no write: a request that changed nothing, or
+    // set a value to what it was, leaves the store alone.
+    let replaces = || {
+        parse(store.metrics().render()).get("store_calls_total", &[("operation", "replace")])
+    };
+    let before = replaces();
+    let mut same = stored.record.clone();
+    same.expiry_date += time::Duration::milliseconds(500);
+    let kept = store.save(&same, &stored).await.expect("saved");
+    assert_eq!(kept.map(|kept| kept.bytes), Some(stored.bytes.clone()));
+    assert_eq!(replaces(), before, "an unchanged save wrote");
+    same.expiry_date += time::Duration::seconds(5);
+    store.save(&same, &stored).await.expect("saved");
+    assert_eq!(replaces(), before + 1.0, "a later expiry is written");
 }
 
 /// The race above with its steps forced into the one order that could
