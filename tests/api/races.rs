@@ -101,9 +101,8 @@ async fn two_saves_from_one_read_both_land(backing: Backing) {
     // A save of what is stored (the same values, an expiry within a second
     // of the stored one) costs no write: a request that changed nothing, or
     // set a value to what it was, leaves the store alone.
-    let replaces = || {
-        parse(store.metrics().render()).get("store_calls_total", &[("operation", "replace")])
-    };
+    let replaces =
+        || parse(store.metrics().render()).get("store_calls_total", &[("operation", "replace")]);
     let before = replaces();
     let mut same = stored.record.clone();
     same.expiry_date += time::Duration::milliseconds(500);
