@@ -33,10 +33,14 @@ npm_ci() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # The release binary in production mode on store $1 at 127.0.0.1:$port, its
 # log appended to file $2; sets pid, and returns once /healthz answers (10 s
-# at most). For the check-*.sh scripts.
+# at most). For the check-*.sh scripts. Their load comes from this one
+# address and starts hundreds of sessions (the fuzzer tens of thousands), so
+# the limit on new sessions per client is off unless the caller sets it: it
+# has tests of its own (tests/api/flood.rs, make bench's flood).
 start_release() {
   LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
     SESSION_SECRET=release-check-only-release-check-only-release-check-only-0123456 \
+    SESSION_NEW_PER_CLIENT_PER_MINUTE="${SESSION_NEW_PER_CLIENT_PER_MINUTE:-0}" \
     SESSION_COOKIE_SECURE=false SESSION_STORE="$1" RUST_LOG=warn RUST_BACKTRACE=1 \
     target/release/leptos-sessions 2>>"$2" &
   pid=$!
