@@ -53,6 +53,18 @@ async fn measured_store(backing: &Backing) -> Store {
         .expect("the store opens")
 }
 
+/// A session of the signed-in Admin, stored for five minutes: its id and expiry.
+async fn signed_in(store: &Store) -> (Id, OffsetDateTime) {
+    let expiry = OffsetDateTime::now_utc() + time::Duration::minutes(5);
+    let record = Record {
+        id: Id::random(),
+        data: Data::from([("Username".to_owned(), Value::from("Admin"))]),
+        expiry_date: expiry,
+    };
+    let created = store.create(record, Creation::New).await.expect("created");
+    (created.record.id, expiry)
+}
+
 fn conflicts(store: &Store, outcome: &str) -> f64 {
     parse(store.metrics().render()).get("session_save_conflicts_total", &[("outcome", outcome)])
 }
@@ -62,18 +74,7 @@ fn conflicts(store: &Store, outcome: &str) -> f64 {
 /// land (the lost update of SECURITY.md row 5, in the order that loses it).
 async fn two_saves_from_one_read_both_land(backing: Backing) {
     let store = measured_store(&backing).await;
-    let expiry = OffsetDateTime::now_utc() + time::Duration::minutes(5);
-    let record = Record {
-        id: Id::random(),
-        data: Data::from([("Username".to_owned(), Value::from("Admin"))]),
-        expiry_date: expiry,
-    };
-    let id = store
-        .create(record, Creation::New)
-        .await
-        .expect("created")
-        .record
-        .id;
+    let (id, _) = signed_in(&store).await;
     let first = store.load(&id).await.expect("loads").expect("is there");
     let second = store.load(&id).await.expect("loads").expect("is there");
     // The first lands as it is; only the second finds another's write.
@@ -119,19 +120,7 @@ async fn two_saves_from_one_read_both_land(backing: Backing) {
 /// pop deletes it, then the request saves (a refresh) from what it read.
 async fn a_save_after_a_delete_of_its_session_writes_nothing(backing: Backing) {
     let store = measured_store(&backing).await;
-    let expiry = OffsetDateTime::now_utc() + time::Duration::minutes(5);
-    let data = Data::from([("Username".to_owned(), Value::from("Admin"))]);
-    let record = Record {
-        id: Id::random(),
-        data,
-        expiry_date: expiry,
-    };
-    let id = store
-        .create(record, Creation::New)
-        .await
-        .expect("created")
-        .record
-        .id;
+    let (id, expiry) = signed_in(&store).await;
     let read = store.load(&id).await.expect("loads").expect("is there");
     store.delete(&id).await.expect("the pop");
     let mut refreshed = read.record.clone();
