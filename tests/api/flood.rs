@@ -200,7 +200,7 @@ async fn a_trusted_proxys_header_names_the_client_and_anyone_elses_is_ignored() 
     assert_eq!(status(new_visitor_sets(&app, None).await), 429);
 }
 
-store_tests!([memory, sqlite, redis, postgres] => [
+store_tests!([memory, sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     the_store_bound_refuses_new_sessions_and_keeps_the_existing_ones,
 ]);
 

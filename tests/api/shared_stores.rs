@@ -9,10 +9,10 @@ use leptos_sessions::{
     session::{lifetime::Lifetime, store::CachePolicy},
     startup::Application,
 };
-use reqwest::cookie::Jar;
+use reqwest::{cookie::Jar, Client};
 
 use crate::{
-    helpers::{settings, spawn_on, spawn_with},
+    helpers::{settings, settings_with, spawn_on, spawn_with, TestApp},
     store_tests,
     stores::Backing,
 };
@@ -20,6 +20,7 @@ use crate::{
 store_tests!([sqlite, redis, postgres, redis_cluster, redis_sentinel] => [
     a_session_survives_a_restart,
     two_instances_share_every_session,
+    two_instances_fill_one_bound,
 ]);
 
 async fn a_session_survives_a_restart(backing: Backing) {
@@ -46,6 +47,30 @@ async fn two_instances_share_every_session(backing: Backing) {
     assert_eq!(b.get("/getsession").await.1, "Welcome Admin");
     assert_eq!(b.get("/popsession").await.1, "Session Deleted");
     assert_eq!(a.get("/getsession").await.1, "Welcome Anonymous");
+}
+
+/// Each instance counts the whole store (on a cluster, every primary), so
+/// the sessions one creates fill the other's bound at its next count.
+async fn two_instances_fill_one_bound(backing: Backing) {
+    let kind = backing.url.kind().name;
+    let mut shared = settings_with(
+        &backing.url,
+        &[
+            ("SESSION_MAX_SESSIONS", "6"),
+            ("SESSION_NEW_PER_CLIENT_PER_MINUTE", "0"),
+        ],
+    );
+    shared.store.cache = CachePolicy::Off;
+    let a = spawn_with(shared.clone(), Arc::new(Jar::default())).await;
+    let b = spawn_with(shared, Arc::new(Jar::default())).await;
+    let new_visitor_sets = |app: &TestApp| Client::new().get(app.url("/setsession")).send();
+    for _ in 0..6 {
+        assert_eq!(new_visitor_sets(&a).await.unwrap().status(), 200, "{kind}");
+    }
+    b.store.recount().await.expect("count the store");
+    assert_eq!(b.store.capacity().estimate(), 6, "{kind}");
+    assert_eq!(new_visitor_sets(&b).await.unwrap().status(), 503, "{kind}");
+    assert_eq!(backing.count().await, 6, "{kind}");
 }
 
 /// The default SQLite instance caches every session it reads, which is only

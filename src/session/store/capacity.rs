@@ -198,6 +198,15 @@ impl Store {
     pub fn capacity(&self) -> &Capacity {
         &self.0.capacity
     }
+
+    /// Counts the store now rather than at the next due count: for the
+    /// tests, which must not wait out [`Backend::count_every`].
+    ///
+    /// # Errors
+    /// [`StoreFailure`] when the store cannot be counted.
+    pub async fn recount(&self) -> Result<(), StoreFailure> {
+        self.0.capacity.count(self.0.backend.as_ref()).await
+    }
 }
 
 #[cfg(test)]
