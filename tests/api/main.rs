@@ -34,5 +34,6 @@ mod start_up;
 mod stores;
 mod sweeper;
 mod timeouts;
+mod trailing_saves;
 mod upgrade;
 mod workbench;
