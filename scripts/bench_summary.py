@@ -164,7 +164,7 @@ FAILOVERS = [
 def failovers(res):
     """The failover table under "Running several instances"."""
     lines = [
-        "| the store | until a replica took over | users saw 503s for | users who saw one | other answers | users signed out | acknowledged writes lost |",
+        "| the store | until a replica took over | users saw 503s for | users who saw one | other or wrong answers | users signed out | acknowledged writes lost |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for store, event in FAILOVERS:
@@ -176,7 +176,7 @@ def failovers(res):
         signed_out = int(users) - int(intact.group(1))
         lines.append(
             f"| {event} | {r['down']} | {r['failing']} | {r['users failed']} of {users} "
-            f"| {r['other answers']} | {signed_out} | {r['writes lost']} |"
+            f"| {r['other or wrong answers']} | {signed_out} | {r['writes lost']} |"
         )
     return "\n".join(lines)
 
