@@ -208,7 +208,8 @@ impl Store {
     }
 
     /// Counts the store now rather than at the next due count: for the
-    /// tests, which must not wait out [`Backend::count_every`].
+    /// tests, which must not wait out the interval between counts (5 s; 1 s
+    /// on Redis).
     ///
     /// # Errors
     /// [`StoreFailure`] when the store cannot be counted.
