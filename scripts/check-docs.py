@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """The docs are written from the tree; this checks they still match it.
 
-- README.md's module map names every file under src/, and every src/ path
-  it names exists.
+- README.md's module map names every file under src/ and under each
+  workspace crate's src/ (crates/<name>/src/), and every such path it names
+  exists.
 - Every test SECURITY.md cites is one `make test` runs, by name (see
   scripts/cited_tests.py).
 - .env.example names every variable the server reads, and nothing else;
   each line's value is the README's default (empty where the default is
   "unset", "none" or "empty").
-- The store URL forms the server's own refusal lists (src/session/store/url.rs)
-  are the ones README.md and .env.example show.
+- The store URL forms the server's own refusal lists (the store crate's
+  src/url.rs) are the ones README.md and .env.example show.
 - README.md's benchmark and failover figures are those of bench/RESULTS.md
   (scripts/bench_summary.py writes them).
 
@@ -27,17 +28,19 @@ import bench_summary  # noqa: E402  (scripts/ is on the path: this file is there
 import cited_tests  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parent.parent
+STORE_URL_RS = "crates/tower-sessions-lossless-store/src/url.rs"
 
 
 def readme_problems():
     problems = []
     readme = (root / "README.md").read_text()
-    tracked = subprocess.run(["git", "ls-files", "src"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    listed = ["git", "ls-files", "src", ":(glob)crates/*/src/**"]
+    tracked = subprocess.run(listed, cwd=root, capture_output=True, text=True, check=True).stdout.split()
     for path in tracked:
         name = pathlib.Path(path).name
         if path not in readme and f"`{name}`" not in readme:
             problems.append(f"README.md's module map does not name {path}")
-    for path in set(re.findall(r"src/[A-Za-z0-9_/]+(?:\.rs)?", readme)):
+    for path in set(re.findall(r"(?:crates/[A-Za-z0-9_-]+/)?src/[A-Za-z0-9_/]+(?:\.rs)?", readme)):
         if not (root / path).exists():
             problems.append(f"README.md names {path}, which does not exist")
     return problems
@@ -86,10 +89,10 @@ def env_default_problems():
 
 def store_form_problems():
     """The forms SESSION_STORE's refusal names are the ones the docs show."""
-    url_rs = (root / "src/session/store/url.rs").read_text()
+    url_rs = (root / STORE_URL_RS).read_text()
     accepted = re.search(r'const ACCEPTED: &str = "(.*?)";', url_rs, re.S)
     if not accepted:
-        return ["src/session/store/url.rs has no ACCEPTED forms"]
+        return [f"{STORE_URL_RS} has no ACCEPTED forms"]
     problems = []
     for form in re.findall(r"`([^`]+)`", accepted.group(1)):
         for doc in ["README.md", ".env.example"]:

@@ -8,8 +8,10 @@ it defines a test, never in a comment, a string or other code.
   attribute through, so its cases count the same way), and the per-store tests
   `store_tests!([stores] => [names])` generates, `module::store::name`. The
   HTTP tests' paths start at their file under tests/api/ (`notes::…`); a unit
-  test's path is its file's under src/ (`session::store::cache::tests::…`),
-  which a citation may shorten from the left (`cache::tests::…`). An
+  test's path is its file's under src/ (`session::keys::tests::…`), or, in a
+  crate of the workspace, the crate's name and its file's path under the
+  crate's src/ (`tower_sessions_lossless_store::cache::tests::…`); a citation
+  may shorten either from the left (`cache::tests::…`). An
   `#[ignore]`d test, or one in a file tests/api/main.rs does not declare,
   does not count: `make test` does not run it.
 - Playwright: `test('title', …)` in the spec files a project of
@@ -167,9 +169,25 @@ def _declared_api_modules(root):
     return set(re.findall(rf"\bmod\s+({IDENT})\s*;", main))
 
 
+def _unit_test_files(root):
+    """(file, module path) of every Rust file holding unit tests: the app's
+    under src/, and each workspace crate's under crates/<name>/src/, its
+    module path starting with the crate's name (`-` as `_`)."""
+    trees = [(root / "src", ())] + [
+        (src, (src.parent.name.replace("-", "_"),)) for src in sorted(root.glob("crates/*/src"))
+    ]
+    for src, crate in trees:
+        for path in sorted(src.glob("**/*.rs")):
+            parts = path.relative_to(src).with_suffix("").parts
+            if parts[-1] == "mod" or parts == ("lib",) or parts == ("main",):
+                parts = parts[:-1]
+            yield path, crate + parts
+
+
 def all_rust_tests(root):
     """Every Rust test `cargo test` finds: the HTTP tests in the files
-    tests/api/main.rs declares, and the unit tests under src/."""
+    tests/api/main.rs declares, and the unit tests under src/ and the
+    workspace crates' src/ (`make test` runs those too)."""
     tests, problems = [], []
     declared = _declared_api_modules(root)
     for path in sorted(root.glob("tests/api/*.rs")):
@@ -179,11 +197,8 @@ def all_rust_tests(root):
         found, bad = rust_tests(path.read_text(), module, True, str(path.relative_to(root)))
         tests += found
         problems += bad
-    for path in sorted(root.glob("src/**/*.rs")):
-        parts = path.relative_to(root / "src").with_suffix("").parts
-        if parts[-1] == "mod" or parts == ("lib",) or parts == ("main",):
-            parts = parts[:-1]
-        found, bad = rust_tests(path.read_text(), tuple(parts), False, str(path.relative_to(root)))
+    for path, module in _unit_test_files(root):
+        found, bad = rust_tests(path.read_text(), module, False, str(path.relative_to(root)))
         tests += found
         problems += bad
     return tests, problems

@@ -13,7 +13,7 @@ import tempfile
 
 import cited_tests
 
-INPUTS = ["SECURITY.md", "src", "tests/api", "end2end/tests", "end2end/playwright.config.ts"]
+INPUTS = ["SECURITY.md", "src", "crates", "tests/api", "end2end/tests", "end2end/playwright.config.ts"]
 
 
 def edit(root, file, old, new, count=1):
@@ -53,7 +53,7 @@ CASES = [
     ),
     (
         "a cited unit test renamed",
-        lambda r: rename(r, "src/session/store/cache.rs", "a_fetch_that_a_write_overtook_is_not_kept", "a_fetch_that_a_write_overtook_is_dropped"),
+        lambda r: rename(r, "crates/tower-sessions-lossless-store/src/cache.rs", "a_fetch_that_a_write_overtook_is_not_kept", "a_fetch_that_a_write_overtook_is_dropped"),
         ["SECURITY.md row 4 cites cache::tests::a_fetch_that_a_write_overtook_is_not_kept: no such test"],
     ),
     (
@@ -113,8 +113,8 @@ CASES = [
     ),
     (
         "a module cited as module::tests left with no test",
-        lambda r: edit(r, "src/session/store/merge.rs", r"#\[test\]\n", "", count=0),
-        ["SECURITY.md row 5 cites session::store::merge::tests: no module with a test"],
+        lambda r: edit(r, "crates/tower-sessions-lossless-store/src/merge.rs", r"#\[test\]\n", "", count=0),
+        ["SECURITY.md row 5 cites tower_sessions_lossless_store::merge::tests: no module with a test"],
     ),
     (
         "a cited test that is #[ignore]d",

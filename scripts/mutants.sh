@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Breaks the security core one change at a time (cargo-mutants; the files are
-# listed in .cargo/mutants.toml) and runs the unit tests and the HTTP tests
-# against each change: a change that no test fails on is a behaviour no test
+# listed in .cargo/mutants.toml, in the app and in the store crate) and runs
+# the unit tests of both and the HTTP tests against each change: a change that no test fails on is a behaviour no test
 # pins. Not part of `make test`: each mutant is a rebuild and a test run, so a
 # whole run takes hours on two cores; split it with --shard K/N.
 #
@@ -43,5 +43,7 @@ start_services
 cd "$tree"
 # (Here rather than in the config: cargo-mutants puts the config's test
 # arguments after these, where the test binaries would read them.)
-cargo mutants --in-place --no-shuffle "$@" -- --lib --test api \
+# --workspace: the store crate's files are examined too (by default only the
+# package in the current directory is).
+cargo mutants --in-place --no-shuffle --workspace "$@" -- --lib --test api \
   -- --skip ::redis:: --skip ::postgres:: --skip ::redis_cluster:: --skip ::redis_sentinel::

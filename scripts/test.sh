@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the docs against the tree, formatting, clippy for both
-# builds, unit and HTTP tests, the release build (restarts, .env.example) and
+# builds and the store crate, unit and HTTP tests, the store crate's own
+# tests, the release build (restarts, .env.example) and
 # Debian's Chromium with Playwright, then the `make watch` loop. Installs what
 # is missing.
 set -euo pipefail
@@ -26,6 +27,12 @@ cargo clippy --quiet --all-targets --features ssr -- -D warnings
 
 step "clippy, browser build (hydrate, wasm32)"
 cargo clippy --quiet --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "clippy, the session store crate (crates/tower-sessions-lossless-store)"
+cargo clippy --quiet -p tower-sessions-lossless-store --all-targets -- -D warnings
+
+step "the session store crate's own tests, on its own (no server, no app)"
+cargo test --quiet -p tower-sessions-lossless-store
 
 step "clippy, the benchmark's load generator (bench/loadgen)"
 cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings

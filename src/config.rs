@@ -8,6 +8,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
+use tower_sessions_lossless_store::{CachePolicy, StoreSettings, StoreUrl};
 
 pub use self::error::ConfigError;
 use self::secret::session_secret;
@@ -17,11 +18,7 @@ use self::secret::DEV_SECRET_FILE;
 
 use crate::{
     http::client::{ForwardedHeader, TrustedProxies},
-    session::{
-        lifetime::Lifetime,
-        new_sessions::NewSessionLimit,
-        store::{CachePolicy, StoreSettings, StoreUrl},
-    },
+    session::{lifetime::Lifetime, new_sessions::NewSessionLimit},
     telemetry::{LogFilter, LogFormat},
 };
 

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use axum::{extract::State, http::StatusCode};
-
-use crate::session::store::{Store, StoreFailure};
+use tower_sessions_lossless_store::{Store, StoreFailure};
 
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 

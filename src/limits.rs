@@ -36,8 +36,10 @@ pub const NEW_SESSIONS_BURST: u32 = 200;
 pub const NEW_SESSIONS_PER_MINUTE: u32 = 300;
 
 /// The most live sessions the store may hold, unless `SESSION_MAX_SESSIONS`
-/// says otherwise (on Redis the default comes from its `maxmemory`).
-pub const MAX_SESSIONS: u64 = 1_000_000;
+/// says otherwise (on Redis the default comes from its `maxmemory`): the
+/// store crate's default bound.
+#[cfg(feature = "ssr")]
+pub use tower_sessions_lossless_store::MAX_SESSIONS;
 
 /// When to ask again after [`crate::error::AppError::SessionStoreFull`]:
 /// room comes back as sessions end, not within a second.

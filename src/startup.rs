@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::LeptosRoutes;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_sessions_lossless_store::{Store, StoreError, Sweeper};
 
 use crate::{
     app::shell,
@@ -25,11 +26,8 @@ use crate::{
         self,
         first_visit::{first_visit, FirstVisit},
     },
-    metrics::endpoint::Endpoint,
-    session::{
-        self,
-        store::{Store, StoreError, Sweeper},
-    },
+    metrics::{endpoint::Endpoint, StoreMetrics},
+    session,
 };
 
 /// What handlers and server functions can reach. Axum clones a route's
@@ -69,7 +67,7 @@ pub enum StartupError {
 /// The whole app as one router: the page, its server functions, the seed's
 /// plain routes, `/healthz`, `/livez` and the static files. The layers each
 /// request passes through are listed in [`http`]; requests are counted in
-/// the store's [`Store::metrics`] when those are on.
+/// the store's [`StoreMetrics::metrics`] when those are on.
 pub fn router(settings: &Settings, store: Store) -> Router {
     let metrics = store.metrics().clone();
     let state = AppState(Arc::new(Shared {

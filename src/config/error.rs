@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
+use tower_sessions_lossless_store::BadStoreUrl;
+
 use super::MIN_SECRET_BYTES;
-use crate::{
-    session::store::BadStoreUrl,
-    telemetry::{LogFilter, LogFormat},
-};
+use crate::telemetry::{LogFilter, LogFormat};
 
 /// Why start-up cannot go on; each message names the variable to fix.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use tower_sessions_lossless_store::StoreFailure;
+
 use super::AppError;
 use crate::limits::STORE_FULL_RETRY_SECS;
 
@@ -43,15 +45,15 @@ impl AppError {
     }
 }
 
-impl From<crate::session::store::StoreFailure> for AppError {
-    fn from(err: crate::session::store::StoreFailure) -> Self {
+impl From<StoreFailure> for AppError {
+    fn from(err: StoreFailure) -> Self {
         // Counted and logged (at most once a minute) by the store.
-        if matches!(err, crate::session::store::StoreFailure::Full) {
+        if matches!(err, StoreFailure::Full) {
             return Self::SessionStoreFull;
         }
         // While the breaker is open every request is refused: it said so
         // once, when it opened.
-        if matches!(err, crate::session::store::StoreFailure::Down) {
+        if matches!(err, StoreFailure::Down) {
             tracing::debug!(error = %err, "session store call refused");
         } else {
             tracing::error!(error = %err, "session store call failed");

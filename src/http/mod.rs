@@ -23,13 +23,14 @@ use tower_http::{
     classify::ServerErrorsFailureClass, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
+use tower_sessions_lossless_store::Store;
 
 use self::{client::ClientIdentity, cookie::CookiePolicy};
 use crate::{
     assets,
     config::Settings,
-    metrics::{self, Metrics},
-    session::{self, layer::Sessions, new_sessions::NewSessionLimiter, store::Store},
+    metrics::{self, Metrics, StoreMetrics},
+    session::{self, layer::Sessions, new_sessions::NewSessionLimiter},
 };
 
 /// Wraps the routes that read or change a session (the page, its server

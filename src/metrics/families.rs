@@ -11,9 +11,11 @@ use prometheus_client::{
     registry::{Registry, Unit},
 };
 
+use tower_sessions_lossless_store::{CallOutcome, Operation, SaveConflict};
+
 use super::labels::{
-    ConflictLabels, CreationRefusal, EndLabels, EndReason, Operation, OperationLabels,
-    RefusalLabels, RequestLabels, RouteLabels, SaveConflict, StoreError, StoreErrorLabels,
+    ConflictLabels, CreationRefusal, EndLabels, EndReason, OperationLabels, RefusalLabels,
+    RequestLabels, RouteLabels, StoreErrorLabels,
 };
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -74,21 +76,21 @@ impl Families {
             drop(
                 families
                     .conflicts
-                    .get_or_create(&ConflictLabels { outcome }),
+                    .get_or_create(&ConflictLabels::of(outcome)),
             );
         }
         for cause in CreationRefusal::ALL {
             drop(families.refused.get_or_create(&RefusalLabels { cause }));
         }
         for operation in Operation::ALL {
-            let labels = OperationLabels { operation };
+            let labels = OperationLabels::of(operation);
             drop(families.store_calls.get_or_create(&labels));
             drop(families.store_call_seconds.get_or_create(&labels));
-            for error in StoreError::ALL {
+            for error in CallOutcome::ERRORS {
                 drop(
                     families
                         .store_errors
-                        .get_or_create(&StoreErrorLabels { operation, error }),
+                        .get_or_create(&StoreErrorLabels::of(operation, error)),
                 );
             }
         }

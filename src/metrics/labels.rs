@@ -1,9 +1,12 @@
 //! The metrics' labels: each a closed set of values the code names, so no
 //! request can add a series, and none carries an id, a cookie or a value.
+//! The store's operations and outcomes are the store crate's closed sets,
+//! labelled by their own names.
 
 use std::fmt;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use tower_sessions_lossless_store::{CallOutcome, Operation, SaveConflict};
 
 /// The route label of a request no route matched. The raw path is never a
 /// label: anyone could make up a new one with every request.
@@ -12,59 +15,6 @@ pub const UNMATCHED: &str = "unmatched";
 /// The route label of a file from the site folder (`/pkg/…`, `/robots.txt`):
 /// no route template names them, and asset traffic is not junk.
 pub const STATIC: &str = "static";
-
-/// A [`crate::session::store::Backend`] call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    Insert,
-    Fetch,
-    Replace,
-    Remove,
-    Ping,
-    DeleteExpired,
-}
-
-impl Operation {
-    pub const ALL: [Self; 6] = [
-        Self::Insert,
-        Self::Fetch,
-        Self::Replace,
-        Self::Remove,
-        Self::Ping,
-        Self::DeleteExpired,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Insert => "insert",
-            Self::Fetch => "fetch",
-            Self::Replace => "replace",
-            Self::Remove => "remove",
-            Self::Ping => "ping",
-            Self::DeleteExpired => "delete_expired",
-        }
-    }
-}
-
-/// How a store call failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StoreError {
-    /// The store answered with an error, or did not answer in time.
-    Failed,
-    /// Not asked: the circuit breaker is open.
-    Refused,
-}
-
-impl StoreError {
-    pub const ALL: [Self; 2] = [Self::Failed, Self::Refused];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Failed => "failed",
-            Self::Refused => "refused",
-        }
-    }
-}
 
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,27 +67,6 @@ macro_rules! label_value {
     )*};
 }
 
-/// What a save did on finding that another request had written its
-/// session since this one read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SaveConflict {
-    /// Applied this request's changes to what is stored now.
-    Merged,
-    /// The session had been ended meanwhile: it stays ended, nothing written.
-    Ended,
-}
-
-impl SaveConflict {
-    pub const ALL: [Self; 2] = [Self::Merged, Self::Ended];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Merged => "merged",
-            Self::Ended => "ended",
-        }
-    }
-}
-
 /// Why a new session was not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CreationRefusal {
@@ -158,13 +87,7 @@ impl CreationRefusal {
     }
 }
 
-label_value!(
-    Operation,
-    StoreError,
-    EndReason,
-    SaveConflict,
-    CreationRefusal
-);
+label_value!(EndReason, CreationRefusal);
 
 /// `route` is a template from the router's own table, or [`UNMATCHED`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -178,20 +101,48 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+/// Built from an [`Operation`] only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct OperationLabels {
-    pub operation: Operation,
+    operation: &'static str,
 }
 
+impl OperationLabels {
+    pub fn of(operation: Operation) -> Self {
+        Self {
+            operation: operation.as_str(),
+        }
+    }
+}
+
+/// Built from an [`Operation`] and a [`CallOutcome`] that is an error only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct StoreErrorLabels {
-    pub operation: Operation,
-    pub error: StoreError,
+    operation: &'static str,
+    error: &'static str,
 }
 
+impl StoreErrorLabels {
+    pub fn of(operation: Operation, error: CallOutcome) -> Self {
+        Self {
+            operation: operation.as_str(),
+            error: error.as_str(),
+        }
+    }
+}
+
+/// Built from a [`SaveConflict`] only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct ConflictLabels {
-    pub outcome: SaveConflict,
+    outcome: &'static str,
+}
+
+impl ConflictLabels {
+    pub fn of(outcome: SaveConflict) -> Self {
+        Self {
+            outcome: outcome.as_str(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]

@@ -6,7 +6,8 @@
 //! each checks its own counts exactly. Disabled, a [`Metrics`] holds nothing,
 //! every call on it returns at once, and the HTTP layer and the store's
 //! measuring wrapper are not installed at all, so what the feature costs is
-//! measured against nothing (`bench/metrics-cost`).
+//! measured against nothing (`bench/metrics-cost`). The store reports to it
+//! as its observer ([`store`]).
 //!
 //! Every label is a closed set: route templates (never a raw path), status
 //! codes, store operations and the reasons in [`labels`]. No session id,
@@ -16,21 +17,20 @@ pub mod endpoint;
 mod families;
 pub mod http;
 mod labels;
+mod store;
 
 use std::{fmt, sync::Arc, time::Duration};
 
 use axum::http::StatusCode;
 use prometheus_client::encoding::prometheus_text;
 
-pub use self::labels::{
-    CreationRefusal, EndReason, Operation, SaveConflict, StoreError, STATIC, UNMATCHED,
-};
 use self::{
     families::Families,
-    labels::{
-        ConflictLabels, EndLabels, OperationLabels, RefusalLabels, RequestLabels, RouteLabels,
-        StoreErrorLabels,
-    },
+    labels::{EndLabels, RefusalLabels, RequestLabels, RouteLabels},
+};
+pub use self::{
+    labels::{CreationRefusal, EndReason, STATIC, UNMATCHED},
+    store::StoreMetrics,
 };
 
 /// The app's metrics, or nothing when they are off. Clones share the counts.
@@ -95,51 +95,6 @@ impl Metrics {
                 route: route.clone(),
             }));
             drop(f.requests.get_or_create(&RequestLabels { route, status }));
-        }
-    }
-
-    /// One call the sessions made on the store; `Err` when it failed or
-    /// was refused. A refused call never reached the store: its time is not
-    /// the store's, so it is left out of the latency histogram.
-    pub fn store_call(
-        &self,
-        operation: Operation,
-        outcome: Result<(), StoreError>,
-        took: Duration,
-    ) {
-        let Some(f) = &self.0 else { return };
-        let labels = OperationLabels { operation };
-        f.store_calls.get_or_create(&labels).inc();
-        if outcome != Err(StoreError::Refused) {
-            f.store_call_seconds
-                .get_or_create(&labels)
-                .observe(took.as_secs_f64());
-        }
-        if let Err(error) = outcome {
-            f.store_errors
-                .get_or_create(&StoreErrorLabels { operation, error })
-                .inc();
-        }
-    }
-
-    /// A save found its session written by another request since it read it.
-    pub fn save_conflict(&self, outcome: SaveConflict) {
-        if let Some(f) = &self.0 {
-            f.conflicts.get_or_create(&ConflictLabels { outcome }).inc();
-        }
-    }
-
-    /// The breaker closed (`true`: calls go to the store) or opened.
-    pub fn store_up(&self, up: bool) {
-        if let Some(f) = &self.0 {
-            f.store_up.set(i64::from(up));
-        }
-    }
-
-    /// A read answered from the read cache (`true`) or not found in it.
-    pub fn cache_lookup(&self, hit: bool) {
-        if let Some(f) = &self.0 {
-            if hit { &f.cache_hits } else { &f.cache_misses }.inc();
         }
     }
 

@@ -5,22 +5,19 @@
 //! Beside the values it keeps the record exactly as it was read (the base):
 //! every save is a compare-and-swap against it, merged key by key when
 //! another request of the same visitor saved meanwhile (see
-//! [`super::store::Store::save`]). The base is never among the values, so
+//! [`Store::save`]). The base is never among the values, so
 //! no key is hidden from a listing and no save can go without the check.
 
-use std::sync::Arc;
+use std::{fmt, sync::Arc};
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
+use tower_sessions_lossless_store::{Creation, Data, Id, Record, Store, StoreFailure, Stored};
 
-use super::{
-    lifetime::Lifetime,
-    record::{Data, Id, Record},
-    store::{Creation, Store, StoreFailure, Stored},
-};
-use crate::metrics::EndReason;
+use super::lifetime::Lifetime;
+use crate::metrics::{EndReason, StoreMetrics};
 
 /// A cheap handle; clones share the same state.
 #[derive(Clone)]
@@ -53,7 +50,7 @@ struct State {
 }
 
 /// What the response must do with the cookie once the handler is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Nothing to tell the browser.
     Unchanged,
@@ -61,6 +58,17 @@ pub enum Outcome {
     Stored(Id),
     /// There is no session (it ended, or the cookie named none): drop the cookie.
     Gone,
+}
+
+impl fmt::Debug for Outcome {
+    /// Never the id (its own `Debug` shows it).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unchanged => "Unchanged",
+            Self::Stored(_) => "Stored(<id>)",
+            Self::Gone => "Gone",
+        })
+    }
 }
 
 impl Session {
@@ -225,7 +233,7 @@ impl Session {
             }
             _ => {
                 let record = Record {
-                    id: Id::random(),
+                    id: Id::default(),
                     data: state.data.clone(),
                     expiry_date,
                 };

@@ -6,11 +6,11 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use tower_sessions_lossless_store::Store;
 
 use super::{
     handle::{Outcome, Session},
     lifetime::Lifetime,
-    store::Store,
 };
 use crate::{
     error::AppError,

@@ -1,5 +1,6 @@
-//! Sessions: the seed's operations, the typed session wrapper, the server
-//! functions and plain routes that use it, and the store behind it.
+//! Sessions: the seed's operations, the typed session wrapper, and the server
+//! functions and plain routes that use it. The store behind it is the
+//! `tower-sessions-lossless-store` crate.
 //!
 //! The flow is always button or route -> [`UserSession`] -> [`Session`] ->
 //! store; nothing else reads or writes a session.
@@ -21,11 +22,7 @@ pub mod note;
 #[cfg(feature = "ssr")]
 pub mod op;
 #[cfg(feature = "ssr")]
-pub mod record;
-#[cfg(feature = "ssr")]
 pub mod routes;
-#[cfg(feature = "ssr")]
-pub mod store;
 #[cfg(feature = "ssr")]
 mod user;
 

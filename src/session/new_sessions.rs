@@ -28,12 +28,12 @@ use std::{
 };
 
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use tower_sessions_lossless_store::OncePerMinute;
 
 use crate::{
     error::AppError,
     limits::{NewSessionsRefusal, NEW_SESSIONS_BURST, NEW_SESSIONS_PER_MINUTE},
     metrics::{CreationRefusal, Metrics},
-    telemetry::OncePerMinute,
 };
 
 /// The limit per client, as set.

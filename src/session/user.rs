@@ -4,6 +4,7 @@
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 use serde_json::Value;
+use tower_sessions_lossless_store::Id;
 
 use super::{
     handle::Session,
@@ -11,7 +12,6 @@ use super::{
     keys,
     lifetime::{self, Lifetime},
     new_sessions::Client,
-    record::{Id, Record},
 };
 use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 
@@ -263,7 +263,7 @@ impl UserSession {
         if self.session.id().await?.is_none() {
             return Ok(());
         }
-        if Record::holds_nothing(&self.session.data().await?) {
+        if keys::holds_nothing(&self.session.data().await?) {
             self.session.end(EndReason::Pop).await?;
         } else {
             self.session.save().await?;

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use reqwest::{cookie::Jar, header};
+use tower_sessions_lossless_store::StoreUrl;
 
 use crate::helpers::{settings, spawn_with, TestApp};
-use leptos_sessions::session::store::StoreUrl;
 
 /// A site folder with one stylesheet, as plain text and precompressed
 /// (the "compressed" bodies are markers: the test checks which file is sent).

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use leptos_sessions::session::store::StoreUrl;
 use reqwest::cookie::Jar;
+use tower_sessions_lossless_store::StoreUrl;
 
 use crate::helpers::{settings, spawn_app, spawn_with};
 

@@ -4,7 +4,8 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::future::join_all;
-use leptos_sessions::session::{lifetime::Lifetime, store::CachePolicy};
+use leptos_sessions::session::lifetime::Lifetime;
+use tower_sessions_lossless_store::CachePolicy;
 
 use crate::{
     helpers::{settings, spawn_with, TestApp},

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use leptos_sessions::limits::MAX_SESSIONS;
+use leptos_sessions::{limits::MAX_SESSIONS, metrics::StoreMetrics};
 use reqwest::{cookie::Jar, header, Client, Response};
 
 use crate::{

@@ -1,4 +1,4 @@
-use leptos_sessions::session::store::{Store, StoreSettings, StoreUrl};
+use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
 
 use crate::helpers::{get_with_cookie, spawn_app};
 

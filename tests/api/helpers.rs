@@ -5,11 +5,11 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 use leptos::config::LeptosOptions;
 use leptos_sessions::{
     config::Settings,
-    session::store::{Store, StoreSettings, StoreUrl},
     startup::{self, Application},
 };
 use reqwest::{cookie::Jar, header, redirect::Policy, Client, Response};
 use tokio::{sync::oneshot, task::JoinHandle};
+use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
 
 use crate::stores::Backing;
 

@@ -5,11 +5,9 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use leptos_sessions::{
-    metrics::Metrics,
-    session::store::{Store, StoreSettings, StoreUrl},
-};
+use leptos_sessions::metrics::Metrics;
 use reqwest::cookie::Jar;
+use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
 
 use crate::{
     cookies::forge_cookie,
@@ -165,7 +163,7 @@ async fn a_login_on_a_session_renews_its_id_and_clear_ends_it() {
 #[tokio::test]
 async fn a_store_that_fails_is_counted_down_with_its_failed_and_refused_calls() {
     let dir = tempfile::tempdir().unwrap();
-    let url = leptos_sessions::session::store::StoreUrl::sqlite(&dir.path().join("s.db"));
+    let url = StoreUrl::sqlite(&dir.path().join("s.db"));
     let metrics = Metrics::new();
     let store = Store::connect_measured(&StoreSettings::new(url), metrics.clone())
         .await

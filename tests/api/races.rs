@@ -8,16 +8,15 @@ use std::{
 
 use futures::future::join_all;
 use leptos_sessions::{
-    metrics::Metrics,
-    session::{
-        lifetime::Lifetime,
-        record::{Data, Id, Record},
-        store::{CachePolicy, Creation, Store, StoreSettings},
-    },
+    metrics::{Metrics, StoreMetrics},
+    session::lifetime::Lifetime,
 };
 use reqwest::cookie::Jar;
 use serde_json::Value;
 use time::OffsetDateTime;
+use tower_sessions_lossless_store::{
+    CachePolicy, Creation, Data, Id, Record, Store, StoreSettings,
+};
 
 use crate::{
     helpers::{client, settings_with, spawn_with, TestApp},
@@ -57,7 +56,7 @@ async fn measured_store(backing: &Backing) -> Store {
 async fn signed_in(store: &Store) -> (Id, OffsetDateTime) {
     let expiry = OffsetDateTime::now_utc() + time::Duration::minutes(5);
     let record = Record {
-        id: Id::random(),
+        id: Id::default(),
         data: Data::from([("Username".to_owned(), Value::from("Admin"))]),
         expiry_date: expiry,
     };

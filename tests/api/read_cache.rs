@@ -6,8 +6,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use leptos_sessions::session::store::{CachePolicy, Store, StoreSettings, StoreUrl};
 use reqwest::cookie::Jar;
+use tower_sessions_lossless_store::{CachePolicy, Store, StoreSettings, StoreUrl};
 
 use crate::{
     helpers::{settings, spawn_on, spawn_with},

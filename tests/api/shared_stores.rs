@@ -5,11 +5,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use leptos_sessions::{
-    session::{lifetime::Lifetime, store::CachePolicy},
-    startup::Application,
-};
+use leptos_sessions::{session::lifetime::Lifetime, startup::Application};
 use reqwest::{cookie::Jar, Client};
+use tower_sessions_lossless_store::CachePolicy;
 
 use crate::{
     helpers::{settings, settings_with, spawn_on, spawn_with, TestApp},

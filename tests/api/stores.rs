@@ -8,8 +8,8 @@ use std::sync::{
     OnceLock,
 };
 
-use leptos_sessions::session::store::{Store, StoreUrl};
 use tempfile::TempDir;
+use tower_sessions_lossless_store::{Store, StoreUrl};
 
 pub use crate::{
     redis_ha::SharedRedis,

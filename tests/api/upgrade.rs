@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use leptos_sessions::session::record::{Data, Id, Record};
 use reqwest::cookie::Jar;
 use serde_json::Value;
 use time::OffsetDateTime;
+use tower_sessions_lossless_store::{Data, Id, Record, RecordCodec};
 
 use crate::{cookies::forge_cookie, helpers::spawn_on, store_tests, stores::Backing};
 
@@ -18,7 +18,7 @@ store_tests!([sqlite, postgres] => [
 /// A record as the earlier version stored it, expiring `expires_in` from now.
 fn old_record(expires_in: time::Duration) -> (String, Vec<u8>, OffsetDateTime) {
     let record = Record {
-        id: Id::random(),
+        id: Id::default(),
         data: Data::from([("Username".to_owned(), Value::from("Admin"))]),
         expiry_date: OffsetDateTime::now_utc() + expires_in,
     };

@@ -2,7 +2,7 @@
 //! trailing save and an explicit save each leave behind.
 
 use super::*;
-use crate::session::store::{StoreSettings, StoreUrl};
+use tower_sessions_lossless_store::{StoreSettings, StoreUrl};
 
 async fn memory() -> Store {
     Store::connect(&StoreSettings::new(StoreUrl::memory()))

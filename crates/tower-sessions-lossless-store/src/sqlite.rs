@@ -18,8 +18,7 @@ use sqlx::Connection;
 use time::OffsetDateTime;
 
 use self::{batch::Write, writer::Writer};
-use super::{migrations, Backend, Kind, StoreError, StoreFailure};
-use crate::session::record::Id;
+use crate::{backend::Backend, migrations, Id, Kind, StoreError, StoreFailure};
 
 pub const KIND: Kind = Kind {
     name: "sqlite",
@@ -61,7 +60,7 @@ pub struct Sqlite {
 
 impl Sqlite {
     /// Opens (creating if needed) the file at `path` and brings its schema up
-    /// to date (see [`super::migrations`]); `sole`
+    /// to date (see [`crate::migrations`]); `sole`
     /// when this instance must be the file's only user.
     ///
     /// # Errors

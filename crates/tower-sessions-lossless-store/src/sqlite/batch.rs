@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use rusqlite::{params, Connection, Statement};
 use tokio::sync::oneshot;
 
-use crate::session::store::StoreFailure;
+use crate::StoreFailure;
 
 /// One write, with its values as the statements bind them.
 #[derive(Debug)]
@@ -157,7 +157,7 @@ impl<'c> Statements<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::store::migrations;
+    use crate::migrations;
 
     #[test]
     fn a_failing_write_is_answered_alone_and_the_rest_of_its_batch_lands() {

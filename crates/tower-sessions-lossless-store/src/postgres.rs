@@ -1,6 +1,6 @@
 //! PostgreSQL: the database a site often runs already, shared by every
 //! instance. The sessions live in the schema `leptos_sessions`, which this
-//! store owns (see [`super::migrations`]).
+//! store owns (see [`crate::migrations`]).
 
 use std::{sync::Arc, time::Duration};
 
@@ -11,8 +11,7 @@ use sqlx::{
 };
 use time::OffsetDateTime;
 
-use super::{migrations, Backend, Kind, StoreError, StoreFailure};
-use crate::session::record::Id;
+use crate::{backend::Backend, migrations, Id, Kind, StoreError, StoreFailure};
 
 pub const KIND: Kind = Kind {
     name: "postgres",

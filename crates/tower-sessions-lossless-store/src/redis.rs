@@ -14,8 +14,7 @@ use fred::{
 };
 use time::OffsetDateTime;
 
-use super::{Backend, Kind, Room, StoreError, StoreFailure};
-use crate::session::record::Id;
+use crate::{backend::Backend, Id, Kind, Room, StoreError, StoreFailure};
 
 pub const KIND: Kind = Kind {
     name: "redis",

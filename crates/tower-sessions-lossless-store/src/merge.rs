@@ -6,13 +6,13 @@
 //! a note saved in another). The race test measured 17 to 60 lost updates in
 //! 60 sessions, depending on the store, before this.
 //!
-//! So a save names the bytes its request loaded (the base, kept by
-//! [`crate::session::Session`] beside the values, never among them) and
-//! replaces the stored record only if it still holds them (compare-and-swap);
-//! otherwise it re-reads the record and applies to it only the keys this
-//! request changed, then tries again.
+//! So a save names the bytes its request loaded (the base: a
+//! [`crate::Stored`] its caller keeps beside the values, never among them)
+//! and replaces the stored record only if it still holds them
+//! (compare-and-swap); otherwise it re-reads the record and applies to it
+//! only the keys this request changed, then tries again.
 
-use crate::session::record::Data;
+use crate::Data;
 
 /// `theirs` with the keys that `ours` changed from `base` changed the same way.
 pub fn merge(base: &Data, ours: &Data, mut theirs: Data) -> Data {

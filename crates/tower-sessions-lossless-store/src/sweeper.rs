@@ -9,8 +9,7 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::{sync::oneshot, task::JoinHandle};
 
-use super::Backend;
-use crate::metrics::{EndReason, Metrics};
+use crate::{backend::Backend, StoreObserver};
 
 /// The running sweep; [`Sweeper::stop`] ends it.
 #[derive(Debug)]
@@ -21,8 +20,12 @@ pub struct Sweeper {
 
 impl Sweeper {
     /// Sweeps `store` every `every`, the first time one period from now,
-    /// counting the sessions it deletes in `metrics`.
-    pub fn spawn(store: Arc<dyn Backend>, every: Duration, metrics: Metrics) -> Self {
+    /// telling `observer` how many sessions it deletes.
+    pub(crate) fn spawn(
+        store: Arc<dyn Backend>,
+        every: Duration,
+        observer: Arc<dyn StoreObserver>,
+    ) -> Self {
         let kind = store.kind();
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
@@ -33,7 +36,7 @@ impl Sweeper {
                     _ = &mut stopped => break,
                     _ = ticks.tick() => match store.delete_expired().await {
                         Ok(deleted) => {
-                            metrics.sessions_ended(EndReason::ExpiredSweep, deleted);
+                            observer.sessions_expired(deleted);
                             tracing::debug!(store = kind, deleted, "expired sessions deleted");
                         }
                         Err(err) => tracing::warn!(store = kind, error = %err, "could not delete expired sessions; will retry"),

@@ -1,9 +1,9 @@
 //! What a backend is: a keeper of encoded session records by id. The session
 //! rules (merging concurrent saves, never re-creating a deleted record, the
-//! read cache) are built on these operations once, in [`super::Store`].
+//! read cache) are built on these operations once, in [`crate::Store`].
 //!
 //! Dispatch is dynamic (`Arc<dyn Backend>`): a backend is one file
-//! implementing this trait, plus its line in [`super::url`]'s table of URL
+//! implementing this trait, plus its line in [`crate::url`]'s table of URL
 //! schemes. Every call already awaits I/O, so the indirection costs nothing
 //! measurable.
 
@@ -12,8 +12,7 @@ use std::{fmt, time::Duration};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{Room, StoreFailure};
-use crate::session::record::Id;
+use crate::{Id, Room, StoreFailure};
 
 #[async_trait]
 pub trait Backend: fmt::Debug + Send + Sync + 'static {

@@ -1,11 +1,11 @@
 //! A session's life in the store: load, create, save (merged), delete; with
 //! the read cache in front, and every write going to the store first.
 
+use std::fmt;
+
 use time::OffsetDateTime;
 
-use super::{merge, Store, StoreFailure};
-use crate::metrics::SaveConflict;
-use crate::session::record::{Id, Record};
+use crate::{merge, Id, Record, RecordCodec, SaveConflict, Store, StoreFailure};
 
 /// How often a save re-reads and merges before giving up (a 503): only
 /// requests of the same session, all changing it at once, can make it retry.
@@ -20,16 +20,31 @@ const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
 /// does not grow, and the visitor must not be turned away by the bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Creation {
+    /// A visitor's first session: refused when the store is full.
     New,
+    /// A stored session's new id.
     Renewal,
 }
 
 /// A record as the store holds it, with the exact bytes it was read from:
 /// the base of the next save's compare-and-swap.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Stored {
+    /// The session.
     pub record: Record,
+    /// The record as stored.
     pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Stored {
+    /// Keys only: values are the visitor's, and the id must not reach a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stored")
+            .field("keys", &self.record.data.keys().collect::<Vec<_>>())
+            .field("expiry_date", &self.record.expiry_date)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl Stored {
@@ -53,7 +68,7 @@ impl Store {
     pub async fn load(&self, id: &Id) -> Result<Option<Stored>, StoreFailure> {
         if let Some(cache) = &self.0.cache {
             let cached = cache.get(id);
-            self.0.metrics.cache_lookup(cached.is_some());
+            self.0.observer.cache_lookup(cached.is_some());
             if let Some(bytes) = cached {
                 return Ok(Some(Stored::decode(bytes)?).filter(Stored::is_live));
             }
@@ -99,7 +114,7 @@ impl Store {
                 self.session_stored();
                 return Ok(Stored { record, bytes });
             }
-            record.id = Id::random();
+            record.id = Id::default();
         }
     }
 
@@ -156,7 +171,7 @@ impl Store {
                 .await?
             {
                 if attempt > 0 {
-                    self.0.metrics.save_conflict(SaveConflict::Merged);
+                    self.0.observer.save_conflict(SaveConflict::Merged);
                 }
                 return Ok(Some(Stored {
                     record: next,
@@ -164,7 +179,7 @@ impl Store {
                 }));
             }
             let Some(current) = backend.fetch(&ours.id).await? else {
-                self.0.metrics.save_conflict(SaveConflict::Ended);
+                self.0.observer.save_conflict(SaveConflict::Ended);
                 return Ok(None);
             };
             let stored = Stored::decode(current)?;
@@ -172,7 +187,7 @@ impl Store {
             next.data = merged;
             if unchanged(&stored.record, &next) {
                 // What this request would write is there already.
-                self.0.metrics.save_conflict(SaveConflict::Merged);
+                self.0.observer.save_conflict(SaveConflict::Merged);
                 return Ok(Some(stored));
             }
             expected = stored.bytes;

@@ -10,10 +10,10 @@ use std::{
 
 use url::Url;
 
-use super::{memory, postgres, redis, sqlite, Kind};
+use crate::{memory, postgres, redis, sqlite, Kind};
 
 /// Every kind of store, by the URL schemes it answers to. A new backend is
-/// its own file (a [`super::Backend`] and its [`Kind`]) and one line here.
+/// its own file (a [`crate::backend::Backend`] and its [`Kind`]) and one line here.
 const KINDS: &[&Kind] = &[&sqlite::KIND, &postgres::KIND, &redis::KIND, &memory::KIND];
 
 /// Where sessions live, as written in `SESSION_STORE`.
@@ -128,7 +128,7 @@ impl StoreUrl {
 
     /// `text` with every password of this URL in it masked: a client's
     /// error may quote the URL it was given.
-    pub(super) fn mask_in(&self, text: &str) -> String {
+    pub(crate) fn mask_in(&self, text: &str) -> String {
         let Ok(url) = Url::parse(&self.text) else {
             return mask_userinfo(text);
         };
@@ -152,7 +152,7 @@ impl StoreUrl {
     }
 
     /// The URL with its credentials, for the store's client only.
-    pub(super) fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.text
     }
 }

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use super::batch::{Answer, Job, Statements, Write};
-use crate::session::store::{BoxError, StoreFailure};
+use crate::{BoxError, StoreFailure};
 
 /// Most writes in one transaction, so that a long queue still gets answers
 /// as it goes (64 users queue at most 64).
@@ -160,7 +160,7 @@ impl Drop for Watch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::store::migrations;
+    use crate::migrations;
 
     #[tokio::test]
     async fn close_lets_every_queued_write_land_first() {

@@ -1,27 +1,23 @@
 //! Counts and times every call the sessions make on the store, in front of
 //! the circuit breaker so that the calls it refuses are counted too. Only
-//! installed when metrics are on.
+//! installed when the store's observer records anything.
 
 use std::{future::Future, sync::Arc, time::Instant};
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{backend::Backend, StoreFailure};
-use crate::{
-    metrics::{Metrics, Operation, StoreError},
-    session::record::Id,
-};
+use crate::{backend::Backend, CallOutcome, Id, Operation, Room, StoreFailure, StoreObserver};
 
 #[derive(Debug)]
 pub struct Measured {
     inner: Arc<dyn Backend>,
-    metrics: Metrics,
+    observer: Arc<dyn StoreObserver>,
 }
 
 impl Measured {
-    pub fn new(inner: Arc<dyn Backend>, metrics: Metrics) -> Self {
-        Self { inner, metrics }
+    pub fn new(inner: Arc<dyn Backend>, observer: Arc<dyn StoreObserver>) -> Self {
+        Self { inner, observer }
     }
 
     async fn call<T>(
@@ -32,11 +28,11 @@ impl Measured {
         let started = Instant::now();
         let result = call.await;
         let outcome = match &result {
-            Ok(_) => Ok(()),
-            Err(StoreFailure::Down) => Err(StoreError::Refused),
-            Err(_) => Err(StoreError::Failed),
+            Ok(_) => CallOutcome::Answered,
+            Err(StoreFailure::Down) => CallOutcome::Refused,
+            Err(_) => CallOutcome::Failed,
         };
-        self.metrics
+        self.observer
             .store_call(operation, outcome, started.elapsed());
         result
     }
@@ -110,7 +106,7 @@ impl Backend for Measured {
         self.inner.count_every()
     }
 
-    async fn room(&self) -> super::Room {
+    async fn room(&self) -> Room {
         self.inner.room().await
     }
 

@@ -22,8 +22,7 @@ use std::{
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{backend::Backend, StoreFailure};
-use crate::{metrics::Metrics, session::record::Id};
+use crate::{backend::Backend, Id, Room, StoreFailure, StoreObserver};
 
 /// Failures in a row that open the breaker.
 pub const OPENS_AFTER: u32 = 3;
@@ -39,17 +38,17 @@ pub struct Breaker {
     /// While open: when the next probe may go, in ms since `born`; 0 when closed.
     next_probe_ms: AtomicU64,
     /// Told when the breaker opens or closes.
-    metrics: Metrics,
+    observer: Arc<dyn StoreObserver>,
 }
 
 impl Breaker {
-    pub fn new(inner: Arc<dyn Backend>, metrics: Metrics) -> Self {
+    pub fn new(inner: Arc<dyn Backend>, observer: Arc<dyn StoreObserver>) -> Self {
         Self {
             inner,
             born: Instant::now(),
             failures: AtomicU32::new(0),
             next_probe_ms: AtomicU64::new(0),
-            metrics,
+            observer,
         }
     }
 
@@ -95,14 +94,14 @@ impl Breaker {
                         .store(self.probe_later(), Ordering::Release);
                     // The state as it is now, not as this call left it: a
                     // success may have closed the breaker since.
-                    self.metrics.store_up(!self.is_open());
+                    self.observer.store_up(!self.is_open());
                 }
             }
             _ => {
                 self.failures.store(0, Ordering::Release);
                 if self.next_probe_ms.swap(0, Ordering::AcqRel) != 0 {
                     tracing::info!("the session store answers again");
-                    self.metrics.store_up(!self.is_open());
+                    self.observer.store_up(!self.is_open());
                 }
             }
         }
@@ -187,7 +186,7 @@ impl Backend for Breaker {
         self.inner.count_every()
     }
 
-    async fn room(&self) -> super::Room {
+    async fn room(&self) -> Room {
         self.inner.room().await
     }
 

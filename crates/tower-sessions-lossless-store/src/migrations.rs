@@ -19,13 +19,13 @@ type Step = (i64, &'static str, &'static str);
 pub const SQLITE: &[Step] = &[(
     1,
     "sessions",
-    include_str!("../../../migrations/sqlite/0001_sessions.sql"),
+    include_str!("../migrations/sqlite/0001_sessions.sql"),
 )];
 
 pub const POSTGRES: &[Step] = &[(
     1,
     "sessions",
-    include_str!("../../../migrations/postgres/0001_sessions.sql"),
+    include_str!("../migrations/postgres/0001_sessions.sql"),
 )];
 
 #[derive(Debug)]

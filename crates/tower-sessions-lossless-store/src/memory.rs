@@ -11,8 +11,7 @@ use std::{
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{Backend, Kind, StoreFailure};
-use crate::session::record::Id;
+use crate::{backend::Backend, Id, Kind, StoreFailure};
 
 pub const KIND: Kind = Kind {
     name: "memory",

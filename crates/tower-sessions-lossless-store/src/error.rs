@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-use super::{BoxError, StoreUrl};
-use crate::session::record::CodecError;
+use crate::{BoxError, CodecError, StoreUrl};
 
 /// The store could not be opened at start-up. Once `StoreError::at` has
 /// said where, its message names `SESSION_STORE` (password masked), the host
@@ -28,7 +27,7 @@ struct Place {
 }
 
 impl StoreError {
-    pub(super) fn open(kind: &'static str, source: impl Into<BoxError>) -> Self {
+    pub(crate) fn open(kind: &'static str, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
             source: source.into(),
@@ -38,7 +37,7 @@ impl StoreError {
     }
 
     /// An error whose message says what to do already.
-    pub(super) fn explained(kind: &'static str, message: impl Into<BoxError>) -> Self {
+    pub(crate) fn explained(kind: &'static str, message: impl Into<BoxError>) -> Self {
         Self {
             explained: true,
             ..Self::open(kind, message)
@@ -46,7 +45,7 @@ impl StoreError {
     }
 
     /// Says which `SESSION_STORE` it was, and what it reaches.
-    pub(super) fn at(mut self, url: &StoreUrl) -> Self {
+    pub(crate) fn at(mut self, url: &StoreUrl) -> Self {
         self.at = Some(Box::new(Place {
             url: url.to_string(),
             place: url.place(),
@@ -88,10 +87,15 @@ impl std::error::Error for StoreError {
 /// A store call failed while serving; the request that needed it gets a 503.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreFailure {
+    /// The store answered with an error, or did not answer in time: its
+    /// message.
     #[error("the session store failed: {0}")]
     Backend(String),
+    /// A record could not be encoded, or what the store holds decoded.
     #[error(transparent)]
     Codec(#[from] CodecError),
+    /// A save found its session changed by another request every time it
+    /// tried: this many times.
     #[error("the session changed on every one of {0} attempts to save it")]
     Contended(usize),
     /// Not asked: the store failed just before, and the breaker is open.

@@ -1,5 +1,13 @@
-//! The session store, chosen at start-up from one URL (`SESSION_STORE`): one
-//! file per backend, one type ([`Store`]) for the sessions whichever it is.
+//! A session store that loses no write: concurrent saves of one session are
+//! merged key by key, and a deleted session is never brought back. One URL
+//! chooses the backend (SQLite, PostgreSQL, Redis or memory: one file each);
+//! [`Store`] is the one type for the sessions whichever it is.
+//!
+//! Sessions are tower-sessions' own [`Record`]s, stored as MessagePack in
+//! the layout tower-sessions' stores use.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::missing_errors_doc)]
 
 mod backend;
 mod breaker;
@@ -10,7 +18,10 @@ mod measured;
 mod memory;
 mod merge;
 mod migrations;
+mod observer;
+mod once_per_minute;
 mod postgres;
+mod record;
 mod redis;
 mod sessions;
 mod sqlite;
@@ -19,22 +30,23 @@ mod url;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
+use self::{backend::Backend, breaker::Breaker, cache::ReadCache, measured::Measured};
 pub use self::{
-    backend::Backend,
     cache::CachePolicy,
-    capacity::{Capacity, Room},
+    capacity::{Capacity, Room, MAX_SESSIONS},
     error::{StoreError, StoreFailure},
+    observer::{CallOutcome, NoObserver, Operation, SaveConflict, StoreObserver},
+    once_per_minute::OncePerMinute,
+    record::{CodecError, Data, Id, Record, RecordCodec},
     sessions::{Creation, Stored},
     sweeper::Sweeper,
     url::{BadStoreUrl, StoreUrl},
 };
-use self::{breaker::Breaker, cache::ReadCache, measured::Measured};
-use crate::metrics::Metrics;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A backend being opened.
-pub type Opening = Pin<Box<dyn Future<Output = Result<Arc<dyn Backend>, StoreError>> + Send>>;
+type Opening = Pin<Box<dyn Future<Output = Result<Arc<dyn Backend>, StoreError>> + Send>>;
 
 /// A kind of store: the URL schemes it answers to and how it opens.
 pub struct Kind {
@@ -57,13 +69,14 @@ pub struct Kind {
 /// How the store is opened and looked after.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
+    /// Which store (`SESSION_STORE`).
     pub url: StoreUrl,
     /// What this instance may keep in memory of the sessions it reads.
     pub cache: CachePolicy,
     /// How often the SQL stores delete expired sessions.
     pub sweep_every: Duration,
     /// The most live sessions it may hold (`SESSION_MAX_SESSIONS`); `None`:
-    /// what the store has room for, else [`crate::limits::MAX_SESSIONS`].
+    /// what the store has room for, else [`MAX_SESSIONS`].
     pub max_sessions: Option<u64>,
 }
 
@@ -97,7 +110,7 @@ struct Parts {
     cache: Option<ReadCache>,
     capacity: Capacity,
     label: &'static str,
-    metrics: Metrics,
+    observer: Arc<dyn StoreObserver>,
 }
 
 impl Store {
@@ -106,26 +119,27 @@ impl Store {
     /// # Errors
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, StoreError> {
-        Self::connect_measured(settings, Metrics::disabled()).await
+        Self::connect_measured(settings, NoObserver).await
     }
 
-    /// [`Store::connect`], recording its calls, its cache and its sessions'
-    /// lives in `metrics`.
+    /// [`Store::connect`], telling `observer` of its calls, its cache and
+    /// its sessions' lives.
     ///
     /// # Errors
     /// [`StoreError`] when it cannot be created, reached or migrated.
     pub async fn connect_measured(
         settings: &StoreSettings,
-        metrics: Metrics,
+        observer: impl StoreObserver,
     ) -> Result<Self, StoreError> {
+        let observer: Arc<dyn StoreObserver> = Arc::new(observer);
         let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
         let opened = (kind.open)(settings.url.expose().to_owned(), sole)
             .await
             .map_err(|err| err.at(&settings.url))?;
-        let mut backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened, metrics.clone()));
-        if metrics.is_enabled() {
-            backend = Arc::new(Measured::new(backend, metrics.clone()));
+        let mut backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened, observer.clone()));
+        if observer.is_enabled() {
+            backend = Arc::new(Measured::new(backend, observer.clone()));
         }
         let cache = match settings.cache {
             _ if !backend.worth_caching() => None,
@@ -153,7 +167,7 @@ impl Store {
             cache,
             capacity,
             label: kind.label,
-            metrics,
+            observer,
         })))
     }
 
@@ -167,9 +181,10 @@ impl Store {
         self.0.label
     }
 
-    /// Where the sessions' lives are counted (a no-op when metrics are off).
-    pub fn metrics(&self) -> &Metrics {
-        &self.0.metrics
+    /// The observer it was opened with, if that is a `T`.
+    pub fn observer<T: StoreObserver>(&self) -> Option<&T> {
+        let observer: &dyn std::any::Any = self.0.observer.as_ref();
+        observer.downcast_ref()
     }
 
     /// Whether a read cache sits in front of the store.
@@ -191,7 +206,7 @@ impl Store {
         let backend = &self.0.backend;
         backend
             .needs_sweeping()
-            .then(|| Sweeper::spawn(Arc::clone(backend), every, self.0.metrics.clone()))
+            .then(|| Sweeper::spawn(Arc::clone(backend), every, Arc::clone(&self.0.observer)))
     }
 
     /// How many live sessions the store holds, where that is known without

@@ -20,8 +20,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{Backend, Store, StoreFailure};
-use crate::{limits::MAX_SESSIONS, metrics::CreationRefusal, telemetry::OncePerMinute};
+use crate::{backend::Backend, OncePerMinute, Store, StoreFailure};
+
+/// The most live sessions the store may hold, unless
+/// [`crate::StoreSettings::max_sessions`] says otherwise (on Redis the
+/// default comes from its `maxmemory`).
+pub const MAX_SESSIONS: u64 = 1_000_000;
 
 /// What a backend knows of its own room for sessions, at start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +33,13 @@ pub enum Room {
     /// Nothing of its own bounds it (a file, a database, this process's
     /// memory): [`MAX_SESSIONS`] unless `SESSION_MAX_SESSIONS` is set.
     Unbounded,
-    /// Its server says how much it may hold: this many sessions, and how
-    /// that was worked out, for the log.
-    Derived { sessions: u64, how: String },
+    /// Its server says how much it may hold.
+    Derived {
+        /// This many sessions.
+        sessions: u64,
+        /// How that was worked out, for the log.
+        how: String,
+    },
     /// Its server may have a limit that could not be read, or has none: why,
     /// for the log; [`MAX_SESSIONS`] applies.
     Unknown(String),
@@ -57,7 +65,7 @@ impl Capacity {
     /// The bound: `configured` (`SESSION_MAX_SESSIONS`) when set, else what
     /// the backend's `room` allows, else [`MAX_SESSIONS`]; logged with
     /// where it came from.
-    pub fn new(configured: Option<u64>, room: Room, every: Duration) -> Self {
+    pub(crate) fn new(configured: Option<u64>, room: Room, every: Duration) -> Self {
         let max = match (configured, room) {
             (Some(max), Room::Derived { sessions, how }) => {
                 if max > sessions {
@@ -131,7 +139,7 @@ impl Capacity {
     ///
     /// # Errors
     /// [`StoreFailure`] when the store cannot be counted.
-    pub async fn count(&self, backend: &dyn Backend) -> Result<(), StoreFailure> {
+    pub(crate) async fn count(&self, backend: &dyn Backend) -> Result<(), StoreFailure> {
         let since = self.delta.load(Ordering::Acquire);
         let now = self.now_ms();
         let live = backend.count_live().await?;
@@ -157,7 +165,7 @@ impl Capacity {
 impl Store {
     /// Refuses a new session when the store is full (counting it, and
     /// logging at most once a minute); starts a count when one is due.
-    pub(super) fn admit_new_session(&self) -> Result<(), StoreFailure> {
+    pub(crate) fn admit_new_session(&self) -> Result<(), StoreFailure> {
         let capacity = &self.0.capacity;
         if capacity.count_is_due() {
             let store = self.clone();
@@ -172,7 +180,7 @@ impl Store {
         if !capacity.is_full() {
             return Ok(());
         }
-        self.0.metrics.creation_refused(CreationRefusal::StoreFull);
+        self.0.observer.creation_refused_full();
         if let Some(left_out) = capacity.log.due() {
             tracing::warn!(
                 max_sessions = capacity.max,
@@ -185,12 +193,12 @@ impl Store {
     }
 
     /// A session was stored under a new id.
-    pub(super) fn session_stored(&self) {
+    pub(crate) fn session_stored(&self) {
         self.0.capacity.created();
     }
 
     /// A session was deleted.
-    pub(super) fn session_deleted(&self) {
+    pub(crate) fn session_deleted(&self) {
         self.0.capacity.deleted();
     }
 
@@ -200,7 +208,8 @@ impl Store {
     }
 
     /// Counts the store now rather than at the next due count: for the
-    /// tests, which must not wait out [`Backend::count_every`].
+    /// tests, which must not wait out the interval between counts (5 s; 1 s
+    /// on Redis).
     ///
     /// # Errors
     /// [`StoreFailure`] when the store cannot be counted.
