@@ -31,13 +31,14 @@ use crate::race::Settings;
 pub const SEED: &str = "seed";
 
 /// How long a handler waits at the barrier for its partner before giving up
-/// (the pair then counts as failed, not as a race either way).
+/// with 408 (the pair then counts as failed, not as a race either way).
 const MEET_WITHIN: Duration = Duration::from_secs(5);
 
-/// What a handler answers when the session layer or the barrier fails: the
-/// status and the cause, which the client reports once.
+/// What a handler answers when the session (so the store) or the barrier
+/// fails: the status and the cause, which the client reports once.
 type Failure = (StatusCode, String);
 
+/// The store failed: 500, an outcome of the race.
 fn failure(cause: impl std::fmt::Display) -> Failure {
     (StatusCode::INTERNAL_SERVER_ERROR, cause.to_string())
 }
@@ -67,7 +68,10 @@ impl Race {
         };
         let met = tokio::time::timeout(MEET_WITHIN, barrier.wait())
             .await
-            .map_err(|_| failure(format!("pair {pair}: the other request never came")))?;
+            .map_err(|_| {
+                let cause = format!("pair {pair}: the other request never came");
+                (StatusCode::REQUEST_TIMEOUT, cause)
+            })?;
         if met.is_leader() {
             self.meetings.lock().expect("meetings lock").remove(&pair);
         }
@@ -91,7 +95,9 @@ async fn set(
     Query(step): Query<Step>,
     session: Session,
 ) -> Result<StatusCode, Failure> {
-    let key = step.key.ok_or_else(|| failure("no key"))?;
+    let key = step
+        .key
+        .ok_or((StatusCode::BAD_REQUEST, String::from("no key")))?;
     session.get::<u32>(SEED).await.map_err(failure)?;
     race.meet(step.pair).await?;
     tokio::time::sleep(race.work).await;

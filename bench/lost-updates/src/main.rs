@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod client;
 mod race;
 mod stores;
 mod table;
@@ -58,6 +59,9 @@ async fn main() -> anyhow::Result<()> {
         for row in stores::rows(backend, &settings).await? {
             if let Some(cause) = row.first_failure() {
                 eprintln!("lost-updates: first failed pair: {cause}");
+            }
+            if let Some(answer) = row.first_error() {
+                eprintln!("lost-updates: first 5xx answer: {answer}");
             }
             rows.push(row);
         }

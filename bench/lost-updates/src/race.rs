@@ -5,17 +5,25 @@
 //! connections), and once both have answered looks the session up in the
 //! store itself:
 //! - lost updates: `/set?key=a` and `/set?key=b`; each of `a`, `b` missing
-//!   afterwards is one lost update;
+//!   afterwards although its request answered with a success is one lost
+//!   update;
 //! - resurrections: `/logout` and `/set?key=c`; the old session id still
 //!   loading afterwards is one resurrection (the logout undone).
+//!
+//! A request answered with a server error (5xx: the store failed the
+//! handler's load or the layer's save) is an outcome of the race, counted
+//! apart; anything else going wrong (no answer, a 4xx, the barrier's partner
+//! not coming) leaves the pair out as failed.
 
-use std::{str::FromStr, time::Duration};
+use std::time::Duration;
 
 use anyhow::Context;
-use reqwest::{header, Client, Response};
-use tower_sessions::{session::Id, SessionStore};
+use tower_sessions::SessionStore;
 
-use crate::app::{self, Server};
+use crate::{
+    app::{self, Server},
+    client::{Answer, Clients},
+};
 
 /// How a run goes, the same for every store.
 #[derive(Clone, Debug)]
@@ -32,20 +40,34 @@ pub struct Settings {
 /// One scenario's result on one store.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Count {
-    /// Pairs that completed (both requests answered with a success).
+    /// Pairs that completed (both requests answered).
     pub pairs: u64,
     /// Lost updates, or resurrections, in those pairs.
     pub events: u64,
+    /// Requests of those pairs answered with a server error.
+    pub errors: u64,
 }
 
 impl Count {
-    /// Events per 1,000 completed pairs.
-    pub fn per_thousand(self) -> f64 {
+    /// `n` per 1,000 completed pairs.
+    pub fn per_thousand(self, n: u64) -> f64 {
         if self.pairs == 0 {
             return 0.0;
         }
-        self.events as f64 * 1000.0 / self.pairs as f64
+        n as f64 * 1000.0 / self.pairs as f64
     }
+
+    fn add(&mut self, outcome: Outcome) {
+        self.pairs += 1;
+        self.events += outcome.events;
+        self.errors += outcome.errors;
+    }
+}
+
+/// What one pair did.
+struct Outcome {
+    events: u64,
+    errors: u64,
 }
 
 /// What one store did in both scenarios.
@@ -53,10 +75,12 @@ impl Count {
 pub struct Tally {
     pub lost_updates: Count,
     pub resurrections: Count,
-    /// Pairs of either scenario left out because a request failed.
+    /// Pairs of either scenario left out because the script failed.
     pub failed_pairs: u64,
     /// The first failure's cause, for the log.
     pub first_failure: Option<String>,
+    /// The first server error's answer, for the log.
+    pub first_error: Option<String>,
 }
 
 impl Tally {
@@ -67,84 +91,11 @@ impl Tally {
     }
 }
 
-/// The two requests of a pair, each on a client (and connection) of its own.
-struct Clients {
-    base: String,
-    left: Client,
-    right: Client,
-}
-
-impl Clients {
-    fn new(base: String) -> anyhow::Result<Self> {
-        let client = || {
-            Client::builder()
-                .timeout(Duration::from_secs(30))
-                .pool_max_idle_per_host(1)
-                .build()
-        };
-        Ok(Self {
-            base,
-            left: client()?,
-            right: client()?,
-        })
-    }
-
-    /// A new session; its id, read from the response's cookie.
-    async fn create(&self) -> anyhow::Result<Id> {
-        let response = ok(self.left.post(format!("{}/create", self.base)).send().await)
-            .await
-            .context("POST /create")?;
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .context("POST /create set no cookie")?
-            .to_str()?;
-        let value = cookie
-            .split(';')
-            .next()
-            .and_then(|pair| pair.strip_prefix("id="))
-            .context("the cookie is not `id=…`")?;
-        Id::from_str(value).context("the cookie's session id")
-    }
-
-    /// Sends `left_path` and `right_path` at the same time with the cookie of
-    /// session `id`; fails when either does not answer with a success.
-    async fn race(&self, id: Id, left_path: &str, right_path: &str) -> anyhow::Result<()> {
-        let cookie = format!("id={id}");
-        let send = |client: &Client, path: &str| {
-            client
-                .post(format!("{}{path}", self.base))
-                .header(header::COOKIE, &cookie)
-                .send()
-        };
-        let (left, right) =
-            tokio::join!(send(&self.left, left_path), send(&self.right, right_path));
-        ok(left)
-            .await
-            .with_context(|| format!("POST {left_path}"))?;
-        ok(right)
-            .await
-            .with_context(|| format!("POST {right_path}"))?;
-        Ok(())
-    }
-}
-
-/// The response when it is a success; else an error with its status and body.
-async fn ok(response: reqwest::Result<Response>) -> anyhow::Result<Response> {
-    let response = response?;
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let body = response.text().await.unwrap_or_default();
-    anyhow::bail!("{status}: {body}")
-}
-
 /// Runs both scenarios against `store` through a fresh app on loopback.
 ///
 /// # Errors
-/// When the app cannot start. A pair that fails (a request answered with an
-/// error, the store failing a look-up) is counted in `failed_pairs` instead.
+/// When the app cannot start. A pair that fails (no answer, a 4xx, the
+/// store failing the check's look-up) is counted in `failed_pairs` instead.
 pub async fn measure<S: SessionStore + Clone>(
     store: S,
     settings: &Settings,
@@ -153,42 +104,55 @@ pub async fn measure<S: SessionStore + Clone>(
     let clients = Clients::new(format!("http://{}", server.addr))?;
     let mut tally = Tally::default();
     for pair in 0..settings.pairs {
-        match lost_updates(&clients, &store, pair).await {
-            Ok(lost) => {
-                tally.lost_updates.pairs += 1;
-                tally.lost_updates.events += lost;
-            }
+        match lost_updates(&clients, &store, pair, &mut tally.first_error).await {
+            Ok(outcome) => tally.lost_updates.add(outcome),
             Err(cause) => tally.fail(cause),
         }
     }
     for pair in settings.pairs..2 * settings.pairs {
-        match resurrection(&clients, &store, pair).await {
-            Ok(resurrected) => {
-                tally.resurrections.pairs += 1;
-                tally.resurrections.events += u64::from(resurrected);
-            }
+        match resurrection(&clients, &store, pair, &mut tally.first_error).await {
+            Ok(outcome) => tally.resurrections.add(outcome),
             Err(cause) => tally.fail(cause),
         }
     }
     Ok(tally)
 }
 
-/// One pair of the first scenario: how many of its two keys are missing.
+/// The server errors among `answers`, the first one kept in `first_error`.
+fn errors(answers: &[Answer], first_error: &mut Option<String>) -> u64 {
+    let mut errors = 0;
+    for answer in answers {
+        if let Answer::ServerError(body) = answer {
+            errors += 1;
+            first_error.get_or_insert_with(|| body.clone());
+        }
+    }
+    errors
+}
+
+/// One pair of the first scenario: keys missing although their request
+/// answered with a success.
 async fn lost_updates<S: SessionStore>(
     clients: &Clients,
     store: &S,
     pair: u64,
-) -> anyhow::Result<u64> {
+    first_error: &mut Option<String>,
+) -> anyhow::Result<Outcome> {
     let id = clients.create().await?;
     let left = format!("/set?pair={pair}&key=a");
     let right = format!("/set?pair={pair}&key=b");
-    clients.race(id, &left, &right).await?;
+    let answers = clients.race(id, &left, &right).await?;
     let record = store.load(&id).await.context("loading the session")?;
     let data = record.map(|record| record.data).unwrap_or_default();
-    Ok(["a", "b"]
+    let lost = ["a", "b"]
         .iter()
-        .filter(|key| !data.contains_key(**key))
-        .count() as u64)
+        .zip(&answers)
+        .filter(|(key, answer)| answer.is_success() && !data.contains_key(**key))
+        .count();
+    Ok(Outcome {
+        events: lost as u64,
+        errors: errors(&answers, first_error),
+    })
 }
 
 /// One pair of the second scenario: whether the logged-out session is back.
@@ -196,14 +160,19 @@ async fn resurrection<S: SessionStore>(
     clients: &Clients,
     store: &S,
     pair: u64,
-) -> anyhow::Result<bool> {
+    first_error: &mut Option<String>,
+) -> anyhow::Result<Outcome> {
     let id = clients.create().await?;
     let left = format!("/logout?pair={pair}");
     let right = format!("/set?pair={pair}&key=c");
-    clients.race(id, &left, &right).await?;
-    Ok(store
+    let answers = clients.race(id, &left, &right).await?;
+    let resurrected = store
         .load(&id)
         .await
         .context("loading the session")?
-        .is_some())
+        .is_some();
+    Ok(Outcome {
+        events: u64::from(resurrected),
+        errors: errors(&answers, first_error),
+    })
 }

@@ -27,11 +27,16 @@ impl Row {
     pub fn first_failure(&self) -> Option<&str> {
         self.tally.first_failure.as_deref()
     }
+
+    /// The first server error a request of a pair answered, if any did.
+    pub fn first_error(&self) -> Option<&str> {
+        self.tally.first_error.as_deref()
+    }
 }
 
-/// Per 1,000 pairs, as a whole number when it is one.
-fn per_thousand(count: Count) -> String {
-    let value = count.per_thousand();
+/// `n` per 1,000 of `count`'s pairs, as a whole number when it is one.
+fn per_thousand(count: Count, n: u64) -> String {
+    let value = count.per_thousand(n);
     if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {
@@ -43,18 +48,22 @@ fn per_thousand(count: Count) -> String {
 pub fn render(rows: &[Row], settings: &Settings, elapsed: Duration) -> String {
     let mut out = String::new();
     out.push_str(
-        "| store | backend | pairs | lost updates per 1,000 pairs | resurrections per 1,000 pairs | failed pairs |\n",
+        "| store | backend | pairs | lost updates per 1,000 pairs | resurrections per 1,000 pairs \
+         | 5xx answers per 1,000 pairs (updates / logout) | failed pairs |\n",
     );
-    out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
+    out.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for row in rows {
+        let (updates, logouts) = (row.tally.lost_updates, row.tally.resurrections);
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} / {} | {} |",
             row.store,
             row.backend,
             settings.pairs,
-            per_thousand(row.tally.lost_updates),
-            per_thousand(row.tally.resurrections),
+            per_thousand(updates, updates.events),
+            per_thousand(logouts, logouts.events),
+            per_thousand(updates, updates.errors),
+            per_thousand(logouts, logouts.errors),
             row.tally.failed_pairs,
         );
     }
@@ -63,10 +72,12 @@ pub fn render(rows: &[Row], settings: &Settings, elapsed: Duration) -> String {
         "\nSettings: {pairs} pairs per scenario and store; {work} ms of handler work \
          between the session's load and its save; barrier {barrier}; \
          one run of {secs:.0} s on {cores} cores.\n\
-         A lost update is one of the pair's two keys missing afterwards (so at \
-         most 2,000 per 1,000 pairs); a resurrection is the logged-out session's \
-         id still loading afterwards. Failed pairs (a request answered with an \
-         error) are left out of the rates.\n",
+         A lost update is one of the pair's two keys missing afterwards although \
+         its request answered with a success (so at most 2,000 per 1,000 pairs); \
+         a resurrection is the logged-out session's id still loading afterwards; \
+         a 5xx answer is a request of the pair failed by the store (its load, or \
+         the layer's save). Failed pairs (no answer, or the script's own error) \
+         are left out of the rates.\n",
         pairs = settings.pairs,
         work = settings.work.as_millis(),
         barrier = if settings.barrier {
