@@ -45,7 +45,7 @@ fn answer(result: Result<(), leptos_sessions::error::AppError>) -> StatusCode {
 /// then lets the session layer finish.
 async fn serve(backing: &Backing, gate: Arc<Gate>) -> String {
     let settings = settings(&backing.url);
-    let store = leptos_sessions::session::store::Store::connect(&settings.store)
+    let store = tower_sessions_lossless_store::Store::connect(&settings.store)
         .await
         .expect("the store opens");
     // Counted through this store when it is a map in this process.
