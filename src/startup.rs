@@ -153,7 +153,7 @@ impl Application {
             None => None,
         };
         let metrics = endpoint.as_ref().map(Endpoint::metrics).unwrap_or_default();
-        let store = Store::connect_measured(&settings.store, metrics).await?;
+        let store = Store::connect_measured(&store_settings(settings), metrics).await?;
         let sweeper = store.spawn_sweeper(settings.store.sweep_every);
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
@@ -277,3 +277,11 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
 }
 
 mod signal;
+
+/// The store as the settings name it, reading sessions stored by earlier
+/// versions of the app in this one's layout.
+fn store_settings(settings: &Settings) -> tower_sessions_lossless_store::StoreSettings {
+    let mut store = settings.store.clone();
+    store.upgrade = Some(crate::session::entries::fold_into_entries);
+    store
+}

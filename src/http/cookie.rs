@@ -17,6 +17,7 @@ use axum::http::{
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tower_sessions::{service::SignedCookie, Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_lossless_store::Id;
 
 use crate::config::Settings;
@@ -53,7 +54,7 @@ pub enum Incoming {
     /// No cookie of ours, or one no key of ours signed: a stranger's.
     Absent,
     /// Signed by us but not an id, or our cookie sent more than once: it
-    /// names no session anyone can trust.
+    /// names no session anyone can trust (the request goes on without it).
     NotAnId,
     /// A session id; `stale` when a previous key signed it, so the response
     /// hands the browser the same id signed with the current key.
@@ -119,7 +120,7 @@ impl CookiePolicy {
     }
 
     /// Whether the request carries a cookie of our name at all, signed or
-    /// not: no signature is checked (the session layer has done that).
+    /// not: no signature is checked (the session layers have done that).
     pub fn is_sent(&self, headers: &HeaderMap) -> bool {
         self.ours(headers).next().is_some()
     }
@@ -166,15 +167,39 @@ impl CookiePolicy {
             .join("-")
     }
 
+    /// tower-sessions' layer over `store`, with every attribute the cookie
+    /// has: the one place they are set for the cookies it writes.
+    pub fn session_layer<S: SessionStore + Clone>(
+        &self,
+        store: S,
+    ) -> SessionManagerLayer<S, SignedCookie> {
+        SessionManagerLayer::new(store)
+            .with_name(self.0.name)
+            .with_http_only(true)
+            .with_same_site(SAME_SITE)
+            .with_secure(self.0.secure)
+            .with_path(PATH)
+            .with_expiry(Expiry::OnInactivity(self.0.max_age))
+            .with_signed(self.0.current.clone())
+    }
+
+    /// The cookie's name and `id` signed with the current key, as a
+    /// browser sends it back.
+    pub fn signed(&self, id: &Id) -> Cookie<'static> {
+        let mut jar = CookieJar::new();
+        jar.signed_mut(&self.0.current)
+            .add(Cookie::new(self.0.name, id.to_string()));
+        jar.get(self.0.name)
+            .cloned()
+            .unwrap_or_else(|| Cookie::new(self.0.name, ""))
+    }
+
     /// Adds the `Set-Cookie` that gives the browser `id`, signed with the
     /// current key, for the idle timeout.
     pub fn set(&self, headers: &mut HeaderMap, id: &Id) {
-        let mut jar = CookieJar::new();
-        jar.signed_mut(&self.0.current)
-            .add(self.with_attributes(Cookie::build((self.0.name, id.to_string()))));
-        if let Some(cookie) = jar.get(self.0.name) {
-            append(headers, cookie);
-        }
+        let signed = self.signed(id);
+        let cookie = self.with_attributes(Cookie::build((self.0.name, signed.value().to_owned())));
+        append(headers, &cookie);
     }
 
     /// Adds the `Set-Cookie` that makes the browser drop the cookie: with

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod cookie;
+pub mod cookie_layer;
 pub mod cross_site;
 pub mod first_visit;
 pub mod guard;
@@ -23,14 +24,14 @@ use tower_http::{
     classify::ServerErrorsFailureClass, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
-use tower_sessions_lossless_store::Store;
+use tower_sessions_lossless_store::{scope::RequestScopeLayer, Store};
 
 use self::{client::ClientIdentity, cookie::CookiePolicy};
 use crate::{
     assets,
     config::Settings,
     metrics::{self, Metrics, StoreMetrics},
-    session::{self, layer::Sessions, new_sessions::NewSessionLimiter},
+    session::{context::SessionContext, new_sessions::NewSessionLimiter},
 };
 
 /// Wraps the routes that read or change a session (the page, its server
@@ -46,10 +47,13 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
         settings.proxy_header,
         limiter,
     );
-    let sessions = Sessions {
+    let cookie = CookiePolicy::new(settings);
+    let session_layer = cookie.session_layer(store.clone());
+    let context = SessionContext {
+        metrics: store.metrics().clone(),
         store,
         lifetime: settings.lifetime,
-        cookie: CookiePolicy::new(settings),
+        cookie,
     };
     routes.layer(
         ServiceBuilder::new()
@@ -75,12 +79,20 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
             //    trusted proxy reports), for the limit on new sessions per
             //    client; checked only where a session would be created.
             .layer(middleware::from_fn_with_state(clients, client::identify))
-            // 4. The session itself: read from the cookie, handed to the
-            //    handler, saved after it, and the cookie set or removed.
+            // 4. What tower-sessions does not do for the cookie (previous
+            //    keys, the cookie sent twice, removals' attributes, a save
+            //    that found its session ended or failed): see cookie_layer.
             .layer(middleware::from_fn_with_state(
-                sessions,
-                session::layer::sessions,
-            )),
+                context,
+                cookie_layer::in_front,
+            ))
+            // 5. The store's scope of this request: the bases of its saves
+            //    released at its end, and what its saves found told to 4.
+            .layer(RequestScopeLayer)
+            // 6. tower-sessions: the session read from the cookie, handed to
+            //    the handler as `Session`, saved after it if changed, and the
+            //    cookie set or removed.
+            .layer(session_layer),
     )
 }
 

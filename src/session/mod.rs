@@ -1,18 +1,20 @@
 //! Sessions: the seed's operations, the typed session wrapper, and the server
-//! functions and plain routes that use it. The store behind it is the
+//! functions and plain routes that use it. The session layer is
+//! tower-sessions'; the store behind it is the
 //! `tower-sessions-lossless-store` crate.
 //!
-//! The flow is always button or route -> [`UserSession`] -> [`Session`] ->
-//! store; nothing else reads or writes a session.
+//! The flow is always button or route -> [`UserSession`] ->
+//! `tower_sessions::Session` -> store; nothing else reads or writes a
+//! session.
 
 pub mod api;
 #[cfg(feature = "ssr")]
-mod handle;
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod entries;
 pub mod inspect;
 #[cfg(feature = "ssr")]
 pub mod keys;
-#[cfg(feature = "ssr")]
-pub mod layer;
 #[cfg(feature = "ssr")]
 pub mod lifetime;
 #[cfg(feature = "ssr")]
@@ -27,4 +29,4 @@ pub mod routes;
 mod user;
 
 #[cfg(feature = "ssr")]
-pub use self::{handle::Session, user::UserSession};
+pub use self::user::UserSession;

@@ -1,16 +1,17 @@
 //! The typed session: the only code that names session keys or touches a
-//! [`Session`], and so the place for its security rules.
+//! [`tower_sessions::Session`], and so the place for its security rules.
+//! The visitor's keys are one typed map ([`Entries`]); see `entries.rs`.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-
 use serde_json::Value;
-use tower_sessions_lossless_store::Id;
+use tower_sessions::{session, Session};
+use tower_sessions_lossless_store::StoreFailure;
 
 use super::{
-    handle::Session,
+    context::SessionContext,
+    entries::{Entries, ENTRIES},
     inspect::Held,
-    keys,
-    lifetime::{self, Lifetime},
+    keys, lifetime,
     new_sessions::Client,
 };
 use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
@@ -19,6 +20,7 @@ use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 #[derive(Clone)]
 pub struct UserSession {
     session: Session,
+    context: SessionContext,
     /// Who the request comes from, for the limit on new sessions; `None`
     /// outside the layer that says (no limit then).
     client: Option<Client>,
@@ -37,32 +39,79 @@ impl UserSession {
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
-    pub async fn new(session: Session, client: Option<Client>) -> Result<Self, AppError> {
-        let limits = session.lifetime();
-        let this = Self { session, client };
-        this.enforce(limits).await?;
+    pub async fn new(
+        session: Session,
+        context: SessionContext,
+        client: Option<Client>,
+    ) -> Result<Self, AppError> {
+        let this = Self {
+            session,
+            context,
+            client,
+        };
+        this.enforce().await?;
         Ok(this)
     }
 
-    async fn enforce(&self, limits: Lifetime) -> Result<(), AppError> {
-        if self.session.id().await?.is_none() {
-            return Ok(());
-        }
-        let now = lifetime::now_ms();
+    async fn enforce(&self) -> Result<(), AppError> {
+        let limits = self.context.lifetime;
         // None as well when the id is unknown or its record has expired.
-        let Some(created) = self.session.get::<i64>(Self::CREATED_AT).await? else {
+        let Some(created) = self.stamp(Self::CREATED_AT).await? else {
             return Ok(());
         };
+        let now = lifetime::now_ms();
         let age = u128::try_from(now - created).unwrap_or(0);
         if age >= limits.absolute.as_millis() {
-            self.session.end(EndReason::AbsoluteTimeout).await?;
-            return Ok(());
+            return self.end(EndReason::AbsoluteTimeout).await;
         }
-        let refreshed = self.session.get::<i64>(Self::REFRESHED_AT).await?;
+        let refreshed = self.stamp(Self::REFRESHED_AT).await?;
         let since = u128::try_from(now - refreshed.unwrap_or(created)).unwrap_or(0);
         if since >= limits.refresh_every().as_millis() {
-            self.session.insert(Self::REFRESHED_AT, now).await?;
-            self.session.save().await?;
+            self.put(Self::REFRESHED_AT, now).await?;
+            self.save().await?;
+        }
+        Ok(())
+    }
+
+    /// One of the bookkeeping times.
+    async fn stamp(&self, key: &str) -> Result<Option<i64>, AppError> {
+        self.session.get(key).await.map_err(failed)
+    }
+
+    async fn put(&self, key: &str, value: impl serde::Serialize) -> Result<(), AppError> {
+        self.session.insert(key, value).await.map_err(failed)
+    }
+
+    /// Whether the store holds this session (an id it does not know, or
+    /// whose record expired, is none). Loads it first.
+    async fn is_stored(&self) -> Result<bool, AppError> {
+        self.session.get_value(ENTRIES).await.map_err(failed)?;
+        Ok(self.session.id().is_some())
+    }
+
+    async fn entries_map(&self) -> Result<Entries, AppError> {
+        Ok(self
+            .session
+            .get(ENTRIES)
+            .await
+            .map_err(failed)?
+            .unwrap_or_default())
+    }
+
+    /// Writes the session now, not only in tower-sessions' layer after the
+    /// handler: a failed write then answers our 503 with its message (that
+    /// layer would answer an empty 500), and a 5xx makes it skip its save.
+    async fn save(&self) -> Result<(), AppError> {
+        self.session.save().await.map_err(failed)
+    }
+
+    /// Deletes the session, for `reason`: its record now, the cookie with
+    /// the response.
+    async fn end(&self, reason: EndReason) -> Result<(), AppError> {
+        let stored = self.is_stored().await?;
+        self.session.flush().await.map_err(failed)?;
+        if stored {
+            self.context.metrics.sessions_ended(reason, 1);
         }
         Ok(())
     }
@@ -75,22 +124,27 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read or written.
     pub async fn set_user(&self, name: &str) -> Result<(), AppError> {
-        let renewing = self.session.id().await?.is_some();
+        let renewing = self.is_stored().await?;
         if !renewing {
             self.start_session()?;
         }
-        self.session.insert(Self::USERNAME, name).await?;
+        let mut entries = self.entries_map().await?;
+        entries.insert(Self::USERNAME.to_owned(), Value::from(name));
+        self.put(ENTRIES, &entries).await?;
         // A new login starts a new lifetime.
         let now = lifetime::now_ms();
-        self.session.insert(Self::CREATED_AT, now).await?;
-        self.session.insert(Self::REFRESHED_AT, now).await?;
+        self.put(Self::CREATED_AT, now).await?;
+        self.put(Self::REFRESHED_AT, now).await?;
         if renewing {
-            self.session.cycle_id().await?;
+            self.session.cycle_id().await.map_err(failed)?;
         }
-        // Saved here, not only by the session layer after the handler: a
-        // failed write then answers our 503 with its message (the layer
-        // would answer an empty 500), and a 5xx makes the layer skip its save.
-        self.session.save().await?;
+        self.save().await?;
+        let metrics = &self.context.metrics;
+        if renewing {
+            metrics.session_renewed();
+        } else {
+            metrics.session_created();
+        }
         Ok(())
     }
 
@@ -99,7 +153,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn user(&self) -> Result<Option<String>, AppError> {
-        Ok(self.session.get(Self::USERNAME).await?)
+        Ok(self.entries_map().await?.remove(Self::USERNAME).map(text))
     }
 
     /// Removes the user name (no error when absent) and returns it.
@@ -138,9 +192,8 @@ impl UserSession {
     pub async fn set(&self, key: &str, value: &str) -> Result<(), AppError> {
         let key = keys::key(key)?;
         let value = keys::value(value)?;
-        let data = self.session.data().await?;
-        let held = data.keys().filter(|k| keys::is_visitors(k)).count();
-        if !data.contains_key(key) && held >= MAX_KEYS {
+        let entries = self.entries_map().await?;
+        if !entries.contains_key(key) && entries.len() >= MAX_KEYS {
             return Err(AppError::TooManyKeys);
         }
         if key == Self::USERNAME {
@@ -153,18 +206,21 @@ impl UserSession {
     /// privilege change, so the id stays: a value saved while another
     /// request of the session changes something else keeps both changes.
     async fn keep(&self, key: &str, value: &str) -> Result<(), AppError> {
-        let new = self.session.id().await?.is_none();
+        let new = !self.is_stored().await?;
         if new {
             self.start_session()?;
         }
-        self.session.insert(key, value).await?;
+        let mut entries = self.entries_map().await?;
+        entries.insert(key.to_owned(), Value::from(value));
+        self.put(ENTRIES, &entries).await?;
         if new {
-            self.session
-                .insert(Self::CREATED_AT, lifetime::now_ms())
-                .await?;
+            self.put(Self::CREATED_AT, lifetime::now_ms()).await?;
         }
         // Saved here for a clear 503, as in `set_user`.
-        self.session.save().await?;
+        self.save().await?;
+        if new {
+            self.context.metrics.session_created();
+        }
         Ok(())
     }
 
@@ -180,16 +236,22 @@ impl UserSession {
     ///
     /// # Errors
     /// The key rule's [`AppError`] (a bookkeeping key is
-    /// [`AppError::KeyReserved`]: removing `_created_at` would switch off the
-    /// absolute timeout), nothing changed; or [`AppError::StoreUnavailable`]
-    /// when the store cannot be read or written.
+    /// [`AppError::KeyReserved`]), nothing changed; or
+    /// [`AppError::StoreUnavailable`] when the store cannot be read or
+    /// written.
     pub async fn pop(&self, key: &str) -> Result<Option<String>, AppError> {
         let key = keys::key(key)?;
-        let old = self.session.remove(key).await?;
-        if old.is_some() {
-            self.keep_or_end().await?;
+        let mut entries = self.entries_map().await?;
+        let Some(old) = entries.remove(key) else {
+            return Ok(None);
+        };
+        if entries.is_empty() {
+            self.end(EndReason::Pop).await?;
+        } else {
+            self.put(ENTRIES, &entries).await?;
+            self.save().await?;
         }
-        Ok(old.map(text))
+        Ok(Some(text(old)))
     }
 
     /// Ends the session: the record is deleted, the cookie removed.
@@ -197,7 +259,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be written.
     pub async fn clear(&self) -> Result<(), AppError> {
-        Ok(self.session.end(EndReason::Clear).await?)
+        self.end(EndReason::Clear).await
     }
 
     /// The stored session as the inspector shows it, its id as
@@ -207,16 +269,20 @@ impl UserSession {
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn held(
         &self,
-        fingerprint: impl Fn(&Id) -> String,
+        fingerprint: impl Fn(&session::Id) -> String,
     ) -> Result<Option<Held>, AppError> {
-        let (Some(id), Some(expires)) =
-            (self.session.id().await?, self.session.expires_at().await?)
-        else {
+        if !self.is_stored().await? {
+            return Ok(None);
+        }
+        let (Some(id), Some(expires)) = (
+            self.session.id(),
+            self.context.store.stored_expiry(&self.session).await,
+        ) else {
             return Ok(None);
         };
-        let began_ms = self.session.get::<i64>(Self::CREATED_AT).await?;
+        let began_ms = self.stamp(Self::CREATED_AT).await?;
         let absolute =
-            i64::try_from(self.session.lifetime().absolute.as_millis()).unwrap_or(i64::MAX);
+            i64::try_from(self.context.lifetime.absolute.as_millis()).unwrap_or(i64::MAX);
         Ok(Some(Held {
             fingerprint: fingerprint(&id),
             entries: self.entries().await?,
@@ -229,7 +295,12 @@ impl UserSession {
 
     /// The store's name, as the page shows it.
     pub fn store_label(&self) -> &'static str {
-        self.session.store_label()
+        self.context.store.label()
+    }
+
+    /// What the request needs to show the cookie's side (the inspector).
+    pub fn context(&self) -> &SessionContext {
+        &self.context
     }
 
     /// The visitor's keys and values, by key; bookkeeping is never listed.
@@ -237,16 +308,12 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn entries(&self) -> Result<Vec<(String, String)>, AppError> {
-        let mut entries: Vec<_> = self
-            .session
-            .data()
+        Ok(self
+            .entries_map()
             .await?
             .into_iter()
-            .filter(|(key, _)| keys::is_visitors(key))
             .map(|(key, value)| (key, text(value)))
-            .collect();
-        entries.sort();
-        Ok(entries)
+            .collect())
     }
 
     /// The visitor's note, if any.
@@ -254,21 +321,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn note(&self) -> Result<Option<String>, AppError> {
-        Ok(self.session.get(Self::NOTE).await?)
-    }
-
-    /// After a key was removed: ends a session left with nothing in it,
-    /// saves one that still holds something.
-    async fn keep_or_end(&self) -> Result<(), AppError> {
-        if self.session.id().await?.is_none() {
-            return Ok(());
-        }
-        if keys::holds_nothing(&self.session.data().await?) {
-            self.session.end(EndReason::Pop).await?;
-        } else {
-            self.session.save().await?;
-        }
-        Ok(())
+        Ok(self.entries_map().await?.remove(Self::NOTE).map(text))
     }
 }
 
@@ -281,15 +334,33 @@ fn text(value: Value) -> String {
     }
 }
 
+/// A store failure as the visitor is told it: a full store and a store out
+/// of reach are each a 503 with their own message; the cause is logged by
+/// [`AppError`]'s conversion.
+fn failed(err: session::Error) -> AppError {
+    match &err {
+        session::Error::Store(store) if StoreFailure::Full.matches(store) => {
+            AppError::from(StoreFailure::Full)
+        }
+        session::Error::Store(store) if StoreFailure::Down.matches(store) => {
+            AppError::from(StoreFailure::Down)
+        }
+        _ => AppError::from(StoreFailure::backend(err)),
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for UserSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(session) = parts.extensions.get::<Session>().cloned() else {
-            tracing::error!("no session on the request: the route is outside the session layer");
+        let (Some(session), Some(context)) = (
+            parts.extensions.get::<Session>().cloned(),
+            parts.extensions.get::<SessionContext>().cloned(),
+        ) else {
+            tracing::error!("no session on the request: the route is outside the session layers");
             return Err(AppError::Internal);
         };
         let client = parts.extensions.get::<Client>().cloned();
-        Self::new(session, client).await
+        Self::new(session, context, client).await
     }
 }

@@ -85,7 +85,7 @@ impl std::error::Error for StoreError {
 }
 
 /// A store call failed while serving; the request that needed it gets a 503.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreFailure {
     /// The store answered with an error, or did not answer in time: its
     /// message.
@@ -104,9 +104,24 @@ pub enum StoreFailure {
     /// Not asked: a new session when the store holds `SESSION_MAX_SESSIONS`.
     #[error("the session store is full (SESSION_MAX_SESSIONS): no new session stored")]
     Full,
+    /// A save whose record's base (what its request loaded) is no longer
+    /// kept: saving without it could undo another request's write, so
+    /// nothing is saved (see [`crate::bases`]).
+    #[error(
+        "the session was loaded too long ago to be saved safely (its base is gone); nothing saved"
+    )]
+    NoBase,
 }
 
 impl StoreFailure {
+    /// Whether `err`, as this crate's `SessionStore` returned it through
+    /// tower-sessions (which carries only a message), was this failure: so
+    /// that a caller can answer [`StoreFailure::Full`] or
+    /// [`StoreFailure::Down`] apart from the rest.
+    pub fn matches(&self, err: &tower_sessions_core::session_store::Error) -> bool {
+        matches!(err, tower_sessions_core::session_store::Error::Backend(message) if *message == self.to_string())
+    }
+
     /// The backend's own error, as text (never with an id or a value in it).
     pub fn backend(err: impl std::fmt::Display) -> Self {
         Self::Backend(err.to_string())

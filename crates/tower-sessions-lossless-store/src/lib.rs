@@ -10,6 +10,7 @@
 #![warn(missing_docs, clippy::missing_errors_doc)]
 
 mod backend;
+mod bases;
 mod breaker;
 mod cache;
 mod capacity;
@@ -23,6 +24,8 @@ mod once_per_minute;
 mod postgres;
 mod record;
 mod redis;
+pub mod scope;
+mod session_store;
 mod sessions;
 mod sqlite;
 mod sweeper;
@@ -30,8 +33,11 @@ mod url;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
-use self::{backend::Backend, breaker::Breaker, cache::ReadCache, measured::Measured};
+use self::{
+    backend::Backend, bases::Bases, breaker::Breaker, cache::ReadCache, measured::Measured,
+};
 pub use self::{
+    bases::{BASE_KEY, BASE_TTL},
     cache::CachePolicy,
     capacity::{Capacity, Room, MAX_SESSIONS},
     error::{StoreError, StoreFailure},
@@ -78,6 +84,10 @@ pub struct StoreSettings {
     /// The most live sessions it may hold (`SESSION_MAX_SESSIONS`); `None`:
     /// what the store has room for, else [`MAX_SESSIONS`].
     pub max_sessions: Option<u64>,
+    /// Brings a record written by an earlier version of the app to the
+    /// layout it has now, as it is read (the bytes stay as stored, for the
+    /// compare-and-swap; the new layout is written with the next save).
+    pub upgrade: Option<fn(&mut Data)>,
 }
 
 impl StoreSettings {
@@ -95,6 +105,7 @@ impl StoreSettings {
             cache,
             sweep_every: Duration::from_secs(300),
             max_sessions: None,
+            upgrade: None,
         }
     }
 }
@@ -107,6 +118,8 @@ pub struct Store(Arc<Parts>);
 #[derive(Debug)]
 struct Parts {
     backend: Arc<dyn Backend>,
+    bases: Bases,
+    upgrade: Option<fn(&mut Data)>,
     cache: Option<ReadCache>,
     capacity: Capacity,
     label: &'static str,
@@ -164,6 +177,8 @@ impl Store {
         }
         Ok(Self(Arc::new(Parts {
             backend,
+            bases: Bases::new(),
+            upgrade: settings.upgrade,
             cache,
             capacity,
             label: kind.label,

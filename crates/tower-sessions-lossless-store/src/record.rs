@@ -15,7 +15,7 @@ pub use tower_sessions_core::session::{Id, Record};
 pub type Data = HashMap<String, Value>;
 
 /// A record could not be written as bytes or read back.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("a session record could not be {0}")]
 pub struct CodecError(String);
 

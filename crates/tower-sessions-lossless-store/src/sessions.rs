@@ -5,7 +5,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::{merge, Id, Record, RecordCodec, SaveConflict, Store, StoreFailure};
+use crate::{merge, Data, Id, Record, RecordCodec, SaveConflict, Store, StoreFailure};
 
 /// How often a save re-reads and merges before giving up (a 503): only
 /// requests of the same session, all changing it at once, can make it retry.
@@ -48,36 +48,37 @@ impl fmt::Debug for Stored {
 }
 
 impl Stored {
-    fn decode(bytes: Vec<u8>) -> Result<Self, StoreFailure> {
-        Ok(Self {
-            record: Record::decode(&bytes)?,
-            bytes,
-        })
-    }
-
     fn is_live(&self) -> bool {
         self.record.expiry_date > OffsetDateTime::now_utc()
     }
 }
 
 impl Store {
+    /// The record `bytes` hold, brought to the app's current layout (see
+    /// [`crate::StoreSettings::upgrade`]); the bytes stay as stored, for the
+    /// compare-and-swap.
+    fn decode(&self, bytes: Vec<u8>) -> Result<Stored, StoreFailure> {
+        let mut record = Record::decode(&bytes)?;
+        if let Some(upgrade) = self.0.upgrade {
+            upgrade(&mut record.data);
+        }
+        Ok(Stored { record, bytes })
+    }
+
     /// The live session `id`, if any.
-    ///
-    /// # Errors
-    /// [`StoreFailure`] when the store cannot be read.
-    pub async fn load(&self, id: &Id) -> Result<Option<Stored>, StoreFailure> {
+    pub(crate) async fn load_stored(&self, id: &Id) -> Result<Option<Stored>, StoreFailure> {
         if let Some(cache) = &self.0.cache {
             let cached = cache.get(id);
             self.0.observer.cache_lookup(cached.is_some());
             if let Some(bytes) = cached {
-                return Ok(Some(Stored::decode(bytes)?).filter(Stored::is_live));
+                return Ok(Some(self.decode(bytes)?).filter(Stored::is_live));
             }
         }
         let ticket = self.0.cache.as_ref().map(|cache| cache.ticket(id));
         let Some(bytes) = self.0.backend.fetch(id).await? else {
             return Ok(None);
         };
-        let stored = Some(Stored::decode(bytes)?).filter(Stored::is_live);
+        let stored = Some(self.decode(bytes)?).filter(Stored::is_live);
         // Only what came from the store: a hit must not restart its own TTL.
         if let (Some(cache), Some(ticket), Some(stored)) = (&self.0.cache, ticket, &stored) {
             cache.put_fetched(ticket, &stored.record, &stored.bytes);
@@ -87,12 +88,7 @@ impl Store {
 
     /// Stores `record` under a new id (a fresh one if its own is taken):
     /// a new session, unless the store is full, or a renewed one.
-    ///
-    /// # Errors
-    /// [`StoreFailure::Full`] for a [`Creation::New`] when the store holds
-    /// its most sessions already (see `capacity.rs`); [`StoreFailure`] when
-    /// the store cannot be written.
-    pub async fn create(
+    pub(crate) async fn create_stored(
         &self,
         mut record: Record,
         creation: Creation,
@@ -118,31 +114,58 @@ impl Store {
         }
     }
 
-    /// Writes `record` over the stored one if nobody changed that since it
-    /// read `base`; otherwise applies this request's changes to what is
-    /// stored now. Returns what the store holds afterwards; `None` when the
-    /// session was deleted meanwhile (it stays deleted).
-    ///
-    /// # Errors
-    /// [`StoreFailure`] when the store cannot be read or written, or the
-    /// record kept changing under every attempt.
-    pub async fn save(
+    /// Writes into the store what `ours` changed from `seen`, compared with
+    /// and swapped for `held` (what the store held when this request last
+    /// read or wrote the session); re-read and merged again while other
+    /// requests write in between. Returns what the store holds afterwards;
+    /// `None` when the session was deleted meanwhile (it stays deleted).
+    pub(crate) async fn save_merged(
         &self,
-        record: &Record,
-        base: &Stored,
+        ours: &Record,
+        seen: &Data,
+        held: &Stored,
     ) -> Result<Option<Stored>, StoreFailure> {
-        let saved = self.merge_into_store(record, base).await;
+        let saved = self.merge_into_store(ours, seen, held).await;
         if let Some(cache) = &self.0.cache {
-            cache.after_write(&record.id);
+            cache.after_write(&ours.id);
         }
         saved
     }
 
+    /// Writes `ours` whole over what the store holds, if it still holds the
+    /// session; never creates one. For a record whose values were replaced
+    /// wholesale (`Session::clear`): every key of it is this request's.
+    pub(crate) async fn save_whole(&self, ours: &Record) -> Result<Option<Stored>, StoreFailure> {
+        let saved = self.replace_whole(ours).await;
+        if let Some(cache) = &self.0.cache {
+            cache.after_write(&ours.id);
+        }
+        saved
+    }
+
+    async fn replace_whole(&self, ours: &Record) -> Result<Option<Stored>, StoreFailure> {
+        let bytes = ours.encode()?;
+        for _ in 0..SAVE_ATTEMPTS {
+            let backend = &self.0.backend;
+            let Some(current) = backend.fetch(&ours.id).await? else {
+                self.0.observer.save_conflict(SaveConflict::Ended);
+                return Ok(None);
+            };
+            if backend
+                .replace(&ours.id, &current, &bytes, ours.expiry_date)
+                .await?
+            {
+                return Ok(Some(Stored {
+                    record: ours.clone(),
+                    bytes,
+                }));
+            }
+        }
+        Err(StoreFailure::Contended(SAVE_ATTEMPTS))
+    }
+
     /// Deletes session `id`, if it exists.
-    ///
-    /// # Errors
-    /// [`StoreFailure`] when the store cannot be written.
-    pub async fn delete(&self, id: &Id) -> Result<(), StoreFailure> {
+    pub(crate) async fn delete_stored(&self, id: &Id) -> Result<(), StoreFailure> {
         let removed = self.0.backend.remove(id).await;
         if let Some(cache) = &self.0.cache {
             cache.after_write(id);
@@ -156,13 +179,16 @@ impl Store {
     async fn merge_into_store(
         &self,
         ours: &Record,
-        base: &Stored,
+        seen: &Data,
+        held: &Stored,
     ) -> Result<Option<Stored>, StoreFailure> {
-        if unchanged(&base.record, ours) {
-            return Ok(Some(base.clone()));
-        }
-        let mut expected = base.bytes.clone();
         let mut next = ours.clone();
+        next.data = merge::merge(seen, &ours.data, held.record.data.clone());
+        if unchanged(&held.record, &next) {
+            // Nothing this request changed since its last read or write.
+            return Ok(Some(held.clone()));
+        }
+        let mut expected = held.bytes.clone();
         for attempt in 0..SAVE_ATTEMPTS {
             let bytes = next.encode()?;
             let backend = &self.0.backend;
@@ -182,9 +208,8 @@ impl Store {
                 self.0.observer.save_conflict(SaveConflict::Ended);
                 return Ok(None);
             };
-            let stored = Stored::decode(current)?;
-            let merged = merge::merge(&base.record.data, &ours.data, stored.record.data.clone());
-            next.data = merged;
+            let stored = self.decode(current)?;
+            next.data = merge::merge(seen, &ours.data, stored.record.data.clone());
             if unchanged(&stored.record, &next) {
                 // What this request would write is there already.
                 self.0.observer.save_conflict(SaveConflict::Merged);

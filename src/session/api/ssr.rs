@@ -12,26 +12,36 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
 
 use crate::{
     answer::Answer,
     error::AppError,
-    http::cookie::{CookiePolicy, Incoming},
+    http::cookie::Incoming,
     session::{
+        context::SessionContext,
         inspect::{InBrowser, Inspection, OnServer, Panels},
         lifetime::now_ms,
+        new_sessions::Client,
         UserSession,
     },
     ui::inspector::render,
 };
 
-/// The caller's session.
-///
-/// Extracted here rather than with `leptos_axum::extract`, which turns every
-/// rejection into a string: a store that is down must stay a 503
-/// ([`AppError::StoreUnavailable`]), not become a 500.
+/// The caller's session: tower-sessions' `Session`, extracted the Leptos
+/// way, wrapped in the typed session (which answers a store that is down
+/// with its 503).
 pub async fn session() -> Result<UserSession, AppError> {
-    session_of(&mut request_parts()?).await
+    let session: Session = leptos_axum::extract().await.map_err(|err| {
+        tracing::error!(error = %err, "no session for a server function: it is outside the session layers");
+        AppError::Internal
+    })?;
+    let parts = request_parts()?;
+    let Some(context) = parts.extensions.get::<SessionContext>().cloned() else {
+        tracing::error!("no session context for a server function");
+        return Err(AppError::Internal);
+    };
+    UserSession::new(session, context, parts.extensions.get::<Client>().cloned()).await
 }
 
 /// The request a server function answers, from leptos's context.
@@ -102,10 +112,7 @@ pub async fn inspect() -> Result<Inspection, AppError> {
 
 /// Both sides of `session`, which the request `parts` belong to.
 pub async fn inspect_of(session: &UserSession, parts: &Parts) -> Result<Inspection, AppError> {
-    let Some(policy) = parts.extensions.get::<CookiePolicy>() else {
-        tracing::error!("inspect: no cookie policy on the request");
-        return Err(AppError::Internal);
-    };
+    let policy = &session.context().cookie;
     let sent = match policy.read(&parts.headers) {
         Incoming::Id { id, .. } => Some(policy.fingerprint(&id)),
         Incoming::Absent | Incoming::NotAnId => None,

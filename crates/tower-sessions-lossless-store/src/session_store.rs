@@ -1,0 +1,145 @@
+//! tower-sessions' [`SessionStore`], on the [`Store`]: every save a
+//! compare-and-swap against what the request loaded (see [`crate::bases`]),
+//! merged key by key when another request of the session wrote meanwhile,
+//! and never a write that brings back a session another request deleted.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tower_sessions_core::{
+    session::{Id, Record},
+    session_store::{self, ExpiredDeletion},
+    Session, SessionStore,
+};
+
+use crate::{
+    bases::{Base, BASE_KEY},
+    scope, Creation, Store, StoreFailure,
+};
+
+#[async_trait]
+impl SessionStore for Store {
+    /// Stores a new session under a fresh id (a new one if the record's is
+    /// taken). A record that carries a base was loaded from this store and
+    /// given a new id (`Session::cycle_id`, a login): its old record is
+    /// deleted, so it is not held to the store's bound.
+    ///
+    /// # Errors
+    /// The store is full (for a new session; see [`StoreFailure::Full`]),
+    /// or cannot be written.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let renewal = self.0.bases.take(&mut record.data).is_some();
+        let creation = if renewal {
+            Creation::Renewal
+        } else {
+            Creation::New
+        };
+        let stored = self
+            .create_stored(record.clone(), creation)
+            .await
+            .map_err(failed)?;
+        record.id = stored.record.id;
+        self.0.bases.hand_out(
+            Base {
+                id: record.id,
+                seen: stored.record.data.clone(),
+                held: stored,
+            },
+            &mut record.data,
+        );
+        Ok(())
+    }
+
+    /// Writes what the request changed since its load (or its last save)
+    /// into what the store holds now. Nothing is written when nothing
+    /// changed; nothing when another request deleted the session meanwhile
+    /// (it stays deleted: see [`scope::SessionEnded`]).
+    ///
+    /// # Errors
+    /// The store cannot be read or written; the record's base is gone (it
+    /// was loaded longer than [`crate::bases::BASE_TTL`] ago, outside a
+    /// [`scope::RequestScopeLayer`]); or the session kept changing under
+    /// every attempt.
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let mut ours = record.clone();
+        let saved = match self.0.bases.take(&mut ours.data) {
+            Some((token, Some(base))) if base.id == ours.id => {
+                let saved = self.save_merged(&ours, &base.seen, &base.held).await;
+                if let Ok(Some(written)) = &saved {
+                    let base = Base {
+                        id: ours.id,
+                        seen: ours.data.clone(),
+                        held: written.clone(),
+                    };
+                    self.0.bases.replace(token, base);
+                }
+                saved
+            }
+            Some(_) => Err(StoreFailure::NoBase),
+            // The data was replaced whole (`Session::clear`): it is all ours.
+            None => self.save_whole(&ours).await,
+        };
+        match saved.map_err(failed)? {
+            Some(_) => Ok(()),
+            None => {
+                scope::session_ended();
+                Ok(())
+            }
+        }
+    }
+
+    /// The live session `id`, with a base for its saves.
+    ///
+    /// # Errors
+    /// The store cannot be read, or holds something that is not a record.
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(stored) = self.load_stored(id).await.map_err(failed)? else {
+            return Ok(None);
+        };
+        let mut record = stored.record.clone();
+        let base = Base {
+            id: *id,
+            seen: stored.record.data.clone(),
+            held: stored,
+        };
+        self.0.bases.hand_out(base, &mut record.data);
+        Ok(Some(record))
+    }
+
+    /// # Errors
+    /// The store cannot be written.
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.delete_stored(id).await.map_err(failed)
+    }
+}
+
+impl Store {
+    /// When `session` ends if left idle, as the store holds it now (not
+    /// when a save now would make it end, which is what tower-sessions'
+    /// `Session::expiry_date` says); `None` when the store holds none for it.
+    pub async fn stored_expiry(&self, session: &Session) -> Option<OffsetDateTime> {
+        let token = session.get_value(BASE_KEY).await.ok()??.as_u64()?;
+        Some(self.0.bases.get(token)?.held.record.expiry_date)
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Store {
+    /// # Errors
+    /// The store cannot be written.
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        self.0
+            .backend
+            .delete_expired()
+            .await
+            .map(drop)
+            .map_err(failed)
+    }
+}
+
+/// As tower-sessions carries a store's errors: the message only, which
+/// [`StoreFailure::of`] reads back; the failure itself goes to the request's
+/// scope.
+fn failed(failure: StoreFailure) -> session_store::Error {
+    scope::call_failed(&failure);
+    session_store::Error::Backend(failure.to_string())
+}

@@ -1,0 +1,132 @@
+//! The layer in front of tower-sessions' own (`SessionManagerLayer`, set up
+//! by [`CookiePolicy::session_layer`]): what tower-sessions does not do for
+//! the cookie, done the way its design allows and nowhere else.
+//! - A cookie signed with a previous key (`SESSION_PREVIOUS_SECRETS`) is
+//!   re-signed with the current one in the request, so tower-sessions reads
+//!   it, and in the answer, so the browser keeps the same session.
+//! - Our cookie sent more than once, or signed by us but not an id, names no
+//!   session (picking one would let a cookie planted beside the visitor's
+//!   choose it): the request goes on without it, and the answer removes it.
+//! - Every removal carries the attributes the cookie was set with:
+//!   tower-sessions' has neither `SameSite` nor `Secure`, and a browser
+//!   ignores the removal of a `__Host-` cookie without `Secure`.
+//! - A save that found its session deleted by another request removes the
+//!   cookie; a save that failed after the handler (tower-sessions answers
+//!   an empty 500) answers our 503 with its message.
+//!
+//! It also puts the [`SessionContext`] on the request for the typed session.
+//!
+//! [`CookiePolicy::session_layer`]: super::cookie::CookiePolicy::session_layer
+
+use axum::{
+    extract::{Request, State},
+    http::{
+        header::{COOKIE, SET_COOKIE},
+        HeaderMap, HeaderValue, StatusCode,
+    },
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use cookie::Cookie;
+use tower_sessions_lossless_store::scope::{SessionEnded, StoreCallFailed};
+
+use super::cookie::Incoming;
+use crate::{error::AppError, session::context::SessionContext};
+
+/// Middleware: see the module's comment.
+pub async fn in_front(
+    State(context): State<SessionContext>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let policy = context.cookie.clone();
+    let incoming = policy.read(req.headers());
+    match incoming {
+        Incoming::NotAnId => drop_ours(req.headers_mut(), policy.name()),
+        Incoming::Id { id, stale: true } => {
+            drop_ours(req.headers_mut(), policy.name());
+            let signed = policy.signed(&id).to_string();
+            if let Ok(value) = HeaderValue::from_str(&signed) {
+                req.headers_mut().append(COOKIE, value);
+            }
+        }
+        Incoming::Absent | Incoming::Id { stale: false, .. } => {}
+    }
+    // The kept first page asks the policy whether a cookie was sent.
+    req.extensions_mut().insert(policy.clone());
+    req.extensions_mut().insert(context);
+    let mut res = next.run(req).await;
+
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        if let Some(StoreCallFailed(failure)) = res.extensions().get().cloned() {
+            return AppError::from(failure).into_response();
+        }
+    }
+    let ended = res.extensions().get::<SessionEnded>().is_some();
+    let headers = res.headers_mut();
+    let (set, removed) = take_ours(headers, policy.name());
+    if ended || removed {
+        policy.remove(headers);
+    } else if let Some(line) = set {
+        headers.append(SET_COOKIE, line);
+    } else {
+        match incoming {
+            Incoming::NotAnId => policy.remove(headers),
+            Incoming::Id { id, stale: true } => policy.set(headers, &id),
+            Incoming::Absent | Incoming::Id { stale: false, .. } => {}
+        }
+    }
+    res
+}
+
+/// Takes every cookie of ours out of the request's `Cookie` headers.
+fn drop_ours(headers: &mut HeaderMap, name: &str) {
+    let lines: Vec<String> = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|line| line.to_str().ok())
+        .map(|line| {
+            line.split(';')
+                .map(str::trim)
+                .filter(|pair| pair.split('=').next() != Some(name))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|line| !line.is_empty())
+        .collect();
+    headers.remove(COOKIE);
+    for line in lines {
+        if let Ok(value) = HeaderValue::from_str(&line) {
+            headers.append(COOKIE, value);
+        }
+    }
+}
+
+/// Takes the `Set-Cookie` lines of our cookie out of the answer: the last
+/// one that sets it, and whether any removes it.
+fn take_ours(headers: &mut HeaderMap, name: &str) -> (Option<HeaderValue>, bool) {
+    let all: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    let (ours, theirs): (Vec<_>, Vec<_>) = all.into_iter().partition(|line| {
+        line.to_str()
+            .ok()
+            .and_then(|text| Cookie::parse(text.to_owned()).ok())
+            .is_some_and(|cookie| cookie.name() == name)
+    });
+    if ours.is_empty() {
+        return (None, false);
+    }
+    headers.remove(SET_COOKIE);
+    for line in theirs {
+        headers.append(SET_COOKIE, line);
+    }
+    let removes = |line: &HeaderValue| {
+        line.to_str()
+            .ok()
+            .and_then(|text| Cookie::parse(text.to_owned()).ok())
+            .is_some_and(|cookie| {
+                cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero())
+            })
+    };
+    let removed = ours.iter().any(removes);
+    (ours.into_iter().rev().find(|line| !removes(line)), removed)
+}
