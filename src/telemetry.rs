@@ -39,6 +39,16 @@ impl LogFilter {
     /// skipping" at every start) are not news.
     pub const DEFAULT: &'static str = "info,sqlx::postgres::notice=warn";
 
+    /// Added unless the filter names tower-sessions itself (by its modules:
+    /// a target is matched by prefix, and `tower_sessions` alone would
+    /// silence the store crate's lines too). It logs every
+    /// store error it passes on at `error` (one line per request while the
+    /// store is down) and every cookie naming no stored session at `warn`
+    /// (a client replaying old cookies would fill the log): the app logs
+    /// each store failure itself, an outage once.
+    const QUIET_TOWER_SESSIONS: &'static str =
+        "tower_sessions::service=off,tower_sessions_core=off";
+
     /// `text` if tracing can read it.
     ///
     /// # Errors
@@ -51,8 +61,14 @@ impl LogFilter {
     }
 
     fn filter(&self) -> EnvFilter {
+        let text = if self.0.contains("tower_sessions::") || self.0.contains("tower_sessions_core")
+        {
+            self.0.clone()
+        } else {
+            format!("{},{}", self.0, Self::QUIET_TOWER_SESSIONS)
+        };
         // Parsed once already: it cannot fail now.
-        EnvFilter::builder().parse_lossy(&self.0)
+        EnvFilter::builder().parse_lossy(text)
     }
 }
 

@@ -19,6 +19,7 @@
 //! [`CookiePolicy::session_layer`]: super::cookie::CookiePolicy::session_layer
 
 use axum::{
+    body::HttpBody,
     extract::{Request, State},
     http::{
         header::{COOKIE, SET_COOKIE},
@@ -57,7 +58,7 @@ pub async fn in_front(
     req.extensions_mut().insert(context);
     let mut res = next.run(req).await;
 
-    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+    if is_a_failed_save(&res) {
         if let Some(StoreCallFailed(failure)) = res.extensions().get().cloned() {
             return AppError::from(failure).into_response();
         }
@@ -77,6 +78,13 @@ pub async fn in_front(
         }
     }
     res
+}
+
+/// tower-sessions' answer when its save after the handler fails: an empty
+/// 500 (a server function's own errors are 500s too, with a body, which
+/// the guard in front gives their status).
+fn is_a_failed_save(res: &Response) -> bool {
+    res.status() == StatusCode::INTERNAL_SERVER_ERROR && res.body().size_hint().exact() == Some(0)
 }
 
 /// Takes every cookie of ours out of the request's `Cookie` headers.

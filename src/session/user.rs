@@ -338,15 +338,10 @@ fn text(value: Value) -> String {
 /// of reach are each a 503 with their own message; the cause is logged by
 /// [`AppError`]'s conversion.
 fn failed(err: session::Error) -> AppError {
-    match &err {
-        session::Error::Store(store) if StoreFailure::Full.matches(store) => {
-            AppError::from(StoreFailure::Full)
-        }
-        session::Error::Store(store) if StoreFailure::Down.matches(store) => {
-            AppError::from(StoreFailure::Down)
-        }
-        _ => AppError::from(StoreFailure::backend(err)),
-    }
+    AppError::from(match &err {
+        session::Error::Store(failure) => StoreFailure::from(failure),
+        session::Error::SerdeJson(_) => StoreFailure::backend(err),
+    })
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for UserSession {

@@ -4,7 +4,8 @@ use std::time::{Duration, Instant};
 
 use leptos_sessions::metrics::Metrics;
 use time::OffsetDateTime;
-use tower_sessions_lossless_store::{Creation, Id, Record, Store, StoreSettings};
+use tower_sessions::SessionStore;
+use tower_sessions_lossless_store::{Id, Record, Store, StoreSettings};
 
 use crate::{store_tests, stores::Backing};
 
@@ -42,14 +43,11 @@ async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
         .await
         .unwrap();
     store
-        .create(record(time::Duration::hours(-1)), Creation::New)
+        .create(&mut record(time::Duration::hours(-1)))
         .await
         .unwrap();
-    let live = store
-        .create(record(time::Duration::hours(1)), Creation::New)
-        .await
-        .unwrap()
-        .record;
+    let mut live = record(time::Duration::hours(1));
+    store.create(&mut live).await.unwrap();
     assert_eq!(backing.count().await, 2);
 
     let sweeper = store

@@ -114,16 +114,27 @@ pub enum StoreFailure {
 }
 
 impl StoreFailure {
-    /// Whether `err`, as this crate's `SessionStore` returned it through
-    /// tower-sessions (which carries only a message), was this failure: so
-    /// that a caller can answer [`StoreFailure::Full`] or
-    /// [`StoreFailure::Down`] apart from the rest.
-    pub fn matches(&self, err: &tower_sessions_core::session_store::Error) -> bool {
-        matches!(err, tower_sessions_core::session_store::Error::Backend(message) if *message == self.to_string())
-    }
-
     /// The backend's own error, as text (never with an id or a value in it).
     pub fn backend(err: impl std::fmt::Display) -> Self {
         Self::Backend(err.to_string())
+    }
+}
+
+impl From<&tower_sessions_core::session_store::Error> for StoreFailure {
+    /// The failure this crate's `SessionStore` returned, read back from the
+    /// message tower-sessions carries it as (it carries nothing else), so
+    /// that a caller can tell a full store or an open breaker from the rest.
+    fn from(err: &tower_sessions_core::session_store::Error) -> Self {
+        use tower_sessions_core::session_store::Error;
+        let message = match err {
+            Error::Backend(message) | Error::Encode(message) | Error::Decode(message) => message,
+        };
+        [Self::Full, Self::Down, Self::NoBase]
+            .into_iter()
+            .find(|failure| failure.to_string() == *message)
+            .unwrap_or_else(|| {
+                let prefix = Self::Backend(String::new()).to_string();
+                Self::Backend(message.strip_prefix(&prefix).unwrap_or(message).to_owned())
+            })
     }
 }

@@ -125,6 +125,11 @@ impl Store {
         seen: &Data,
         held: &Stored,
     ) -> Result<Option<Stored>, StoreFailure> {
+        if unchanged(&held.record, &merged(seen, ours, &held.record)) {
+            // Nothing this request changed since its last read or write:
+            // no call, and the read cache keeps what it holds.
+            return Ok(Some(held.clone()));
+        }
         let saved = self.merge_into_store(ours, seen, held).await;
         if let Some(cache) = &self.0.cache {
             cache.after_write(&ours.id);
@@ -182,12 +187,7 @@ impl Store {
         seen: &Data,
         held: &Stored,
     ) -> Result<Option<Stored>, StoreFailure> {
-        let mut next = ours.clone();
-        next.data = merge::merge(seen, &ours.data, held.record.data.clone());
-        if unchanged(&held.record, &next) {
-            // Nothing this request changed since its last read or write.
-            return Ok(Some(held.clone()));
-        }
+        let mut next = merged(seen, ours, &held.record);
         let mut expected = held.bytes.clone();
         for attempt in 0..SAVE_ATTEMPTS {
             let bytes = next.encode()?;
@@ -209,7 +209,7 @@ impl Store {
                 return Ok(None);
             };
             let stored = self.decode(current)?;
-            next.data = merge::merge(seen, &ours.data, stored.record.data.clone());
+            next = merged(seen, ours, &stored.record);
             if unchanged(&stored.record, &next) {
                 // What this request would write is there already.
                 self.0.observer.save_conflict(SaveConflict::Merged);
@@ -218,6 +218,15 @@ impl Store {
             expected = stored.bytes;
         }
         Err(StoreFailure::Contended(SAVE_ATTEMPTS))
+    }
+}
+
+/// `ours`, with its values as they would be merged into `theirs`: what
+/// `ours` changed since `seen`, applied to what `theirs` holds.
+fn merged(seen: &Data, ours: &Record, theirs: &Record) -> Record {
+    Record {
+        data: merge::merge(seen, &ours.data, theirs.data.clone()),
+        ..ours.clone()
     }
 }
 
