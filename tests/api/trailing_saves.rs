@@ -9,6 +9,7 @@ use axum::{extract::State, http::StatusCode, routing::get, Router};
 use leptos_sessions::{http::around_sessions, session::UserSession};
 use reqwest::{cookie::Jar, header::SET_COOKIE};
 use tokio::sync::Notify;
+use tower_sessions::Session;
 
 use crate::{
     helpers::{client, settings},
@@ -78,6 +79,19 @@ async fn serve(backing: &Backing, gate: Arc<Gate>) -> String {
                 gate.wait().await;
                 answer(s.set("colour", "blue").await)
             }),
+        )
+        .route(
+            "/leave-unsaved",
+            get(
+                |State(gate): State<Arc<Gate>>, s: UserSession, raw: Session| async move {
+                    // Loaded and changed, not saved: tower-sessions' layer
+                    // saves it after the handler.
+                    let loaded = s.user().await.map(drop);
+                    let _ = raw.insert("unsaved", 1).await;
+                    gate.wait().await;
+                    answer(loaded)
+                },
+            ),
         )
         .route(
             "/set-then-wait",
@@ -154,4 +168,29 @@ async fn a_trailing_save_does_not_undo_a_write_made_after_the_explicit_one(backi
         entries.contains(r#"("colour", "red")"#),
         "{kind}: the later write was undone: {entries}"
     );
+}
+
+/// A handler leaves a change unsaved; the store goes down before
+/// tower-sessions' layer saves it after the handler. That save fails: the
+/// answer is the 503 with its message that every other store failure gets,
+/// never tower-sessions' empty 500.
+#[tokio::test]
+async fn a_store_failure_in_the_trailing_save_is_a_503_with_its_message() {
+    let mut backing = Backing::redis().await;
+    let gate = Arc::new(Gate::default());
+    let base = serve(&backing, gate.clone()).await;
+    let browser = client(&Arc::new(Jar::default()));
+    let get = |path: &str| browser.get(format!("{base}{path}")).send();
+    assert_eq!(get("/login").await.unwrap().status(), 200);
+
+    let waiting = tokio::spawn(get("/leave-unsaved"));
+    gate.reached.notified().await;
+    backing.redis.as_mut().expect("a Redis of its own").kill();
+    gate.go.notify_one();
+    let res = waiting.await.unwrap().unwrap();
+
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().get(SET_COOKIE).is_none());
+    let text = res.text().await.unwrap();
+    assert!(text.contains("unavailable"), "{text:?}");
 }
