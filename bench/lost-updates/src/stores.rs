@@ -6,6 +6,7 @@ use std::{path::Path, str::FromStr};
 
 use anyhow::Context;
 use tower_sessions::{MemoryStore, SessionStore};
+use tower_sessions_lossless_store::StoreSettings;
 use tower_sessions_redis_store::{
     fred::prelude::{ClientLike, Config, Pool},
     RedisStore,
@@ -109,19 +110,15 @@ pub async fn rows(backend: &Backend, settings: &Settings) -> anyhow::Result<Vec<
             )
         }
     };
-    #[allow(unused_mut)] // Pushed to when the lossless store is wired in below.
     let mut rows = vec![published];
 
-    // ---- lossless: the same races on crates/tower-sessions-lossless-store,
-    // ---- on the same backend (its own SQLite file). Uncomment with the
-    // ---- dependency and the feature in Cargo.toml; put its constructor in.
-    // #[cfg(feature = "lossless")]
-    // {
-    //     let url = backend.url(dir.path(), "lossless.db");
-    //     let store = tower_sessions_lossless_store::LosslessStore::open(&url).await?;
-    //     let tally = race::measure(store, settings).await?;
-    //     rows.push(Row::new("tower-sessions-lossless-store", backend, tally));
-    // }
+    // The same races on crates/tower-sessions-lossless-store, on the same
+    // backend (its own SQLite file).
+    let url = backend.url(dir.path(), "lossless.db");
+    let settings_of_store = StoreSettings::new(url.parse()?);
+    let store = tower_sessions_lossless_store::Store::connect(&settings_of_store).await?;
+    let tally = race::measure(store, settings).await?;
+    rows.push(Row::new("tower-sessions-lossless-store", backend, tally));
 
     Ok(rows)
 }
