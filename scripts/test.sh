@@ -31,9 +31,6 @@ cargo clippy --quiet --all-targets --features hydrate --target wasm32-unknown-un
 step "clippy, the session store crate (crates/tower-sessions-lossless-store)"
 cargo clippy --quiet -p tower-sessions-lossless-store --all-targets -- -D warnings
 
-step "the session store crate's own tests, on its own (no server, no app)"
-cargo test --quiet -p tower-sessions-lossless-store
-
 step "clippy, the benchmark's load generator (bench/loadgen)"
 cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings
 cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
@@ -44,6 +41,9 @@ cargo test --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-d
 step "starting Redis, PostgreSQL, a Redis Cluster and a Sentinel set-up for the tests (temporary, on free ports)"
 trap stop_services EXIT
 start_services
+
+step "the session store crate's own tests, without the app: tower-sessions' SessionStore on memory, SQLite, Redis and PostgreSQL"
+cargo test --quiet -p tower-sessions-lossless-store
 
 step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL, Redis Cluster, Sentinel)"
 cargo test --quiet --features ssr

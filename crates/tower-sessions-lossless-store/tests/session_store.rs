@@ -1,0 +1,177 @@
+//! tower-sessions' `SessionStore` on each backend, one body per behaviour
+//! run against every store (like tower-sessions' own `route_tests!`):
+//! memory and a SQLite file always; Redis and PostgreSQL at
+//! `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (the repository's
+//! `scripts/with-services.sh` starts both; under `CI` they must be set).
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use tower_sessions_core::{
+    session::{Id, Record},
+    SessionStore,
+};
+use tower_sessions_lossless_store::{Data, Store, StoreFailure, StoreSettings, BASE_KEY};
+
+/// A fresh store of `kind`, and what keeps it alive (a temporary folder).
+async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Option<tempfile::TempDir>)> {
+    let (url, dir) = match kind {
+        "memory" => ("memory".to_owned(), None),
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("sessions.db").display());
+            (url, Some(dir))
+        }
+        _ => {
+            let var = format!("TEST_{}_URL", kind.to_uppercase());
+            match std::env::var(&var) {
+                Ok(url) => (url, None),
+                Err(_) if std::env::var_os("CI").is_some() => panic!("{var} is not set"),
+                Err(_) => {
+                    eprintln!("{kind}: skipped ({var} is not set)");
+                    return None;
+                }
+            }
+        }
+    };
+    let mut settings = StoreSettings::new(url.parse().unwrap());
+    settings.max_sessions = max_sessions;
+    Some((Store::connect(&settings).await.unwrap(), dir))
+}
+
+macro_rules! every_store {
+    ($($test:ident),+ $(,)?) => {
+        $(mod $test {
+            #[tokio::test]
+            async fn memory() { super::$test("memory").await }
+            #[tokio::test]
+            async fn sqlite() { super::$test("sqlite").await }
+            #[tokio::test]
+            async fn redis() { super::$test("redis").await }
+            #[tokio::test]
+            async fn postgres() { super::$test("postgres").await }
+        })+
+    };
+}
+
+every_store!(
+    two_saves_from_one_load_both_land,
+    a_save_after_a_delete_writes_nothing,
+    a_second_save_compares_with_its_own_first_write,
+    a_new_id_after_a_load_is_not_held_to_the_bound,
+    a_save_whose_base_is_gone_writes_nothing,
+);
+
+fn record(pairs: &[(&str, &str)]) -> Record {
+    Record {
+        id: Id::default(),
+        data: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+            .collect(),
+        expiry_date: OffsetDateTime::now_utc() + time::Duration::minutes(5),
+    }
+}
+
+/// The stored values, without the token a loaded record carries.
+async fn stored(store: &Store, id: &Id) -> Option<Data> {
+    let mut record = store.load(id).await.unwrap()?;
+    record.data.remove(BASE_KEY);
+    Some(record.data)
+}
+
+fn with(mut record: Record, key: &str, value: &str) -> Record {
+    record.data.insert(key.to_owned(), Value::from(value));
+    record
+}
+
+async fn two_saves_from_one_load_both_land(kind: &str) {
+    let Some((store, _dir)) = open(kind, None).await else {
+        return;
+    };
+    let mut created = record(&[("user", "Admin")]);
+    store.create(&mut created).await.unwrap();
+    let first = store.load(&created.id).await.unwrap().unwrap();
+    let second = store.load(&created.id).await.unwrap().unwrap();
+    store.save(&with(first, "colour", "blue")).await.unwrap();
+    store.save(&with(second, "size", "L")).await.unwrap();
+    let data = stored(&store, &created.id).await.unwrap();
+    assert_eq!(data.len(), 3, "{kind}: {:?}", data.keys());
+}
+
+async fn a_save_after_a_delete_writes_nothing(kind: &str) {
+    let Some((store, _dir)) = open(kind, None).await else {
+        return;
+    };
+    let mut created = record(&[("user", "Admin")]);
+    store.create(&mut created).await.unwrap();
+    let loaded = store.load(&created.id).await.unwrap().unwrap();
+    store.delete(&created.id).await.unwrap();
+    store.save(&with(loaded, "colour", "blue")).await.unwrap();
+    assert_eq!(
+        stored(&store, &created.id).await,
+        None,
+        "{kind}: resurrected"
+    );
+}
+
+/// A request saves, another writes the same key, then the first saves again
+/// what it had (tower-sessions' save after the handler): the other's write
+/// stays.
+async fn a_second_save_compares_with_its_own_first_write(kind: &str) {
+    let Some((store, _dir)) = open(kind, None).await else {
+        return;
+    };
+    let mut created = record(&[("user", "Admin")]);
+    store.create(&mut created).await.unwrap();
+    let ours = with(
+        store.load(&created.id).await.unwrap().unwrap(),
+        "colour",
+        "blue",
+    );
+    store.save(&ours).await.unwrap();
+    let theirs = store.load(&created.id).await.unwrap().unwrap();
+    store.save(&with(theirs, "colour", "red")).await.unwrap();
+    store.save(&ours).await.unwrap();
+    let data = stored(&store, &created.id).await.unwrap();
+    assert_eq!(data["colour"], Value::from("red"), "{kind}: undone");
+}
+
+/// A full store refuses a new session, not a stored one's new id (its old
+/// record is deleted first, as `Session::cycle_id` does).
+async fn a_new_id_after_a_load_is_not_held_to_the_bound(kind: &str) {
+    let Some((store, _dir)) = open(kind, Some(1)).await else {
+        return;
+    };
+    let mut created = record(&[("user", "Admin")]);
+    store.create(&mut created).await.unwrap();
+    let mut renewed = store.load(&created.id).await.unwrap().unwrap();
+    store.delete(&created.id).await.unwrap();
+    renewed.id = Id::default();
+    store.create(&mut renewed).await.unwrap();
+    assert!(stored(&store, &renewed.id).await.is_some(), "{kind}");
+    let refused = store.create(&mut record(&[("user", "Eve")])).await;
+    let err = refused.expect_err("a new session on a full store");
+    assert!(
+        matches!(StoreFailure::from(&err), StoreFailure::Full),
+        "{kind}: {err}"
+    );
+}
+
+async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
+    let Some((store, _dir)) = open(kind, None).await else {
+        return;
+    };
+    let mut created = record(&[("user", "Admin")]);
+    store.create(&mut created).await.unwrap();
+    let mut forged = with(created.clone(), "colour", "blue");
+    forged.data.insert(BASE_KEY.to_owned(), Value::from(42_u64));
+    let err = store.save(&forged).await.expect_err("no base, no save");
+    assert!(
+        matches!(StoreFailure::from(&err), StoreFailure::NoBase),
+        "{kind}: {err}"
+    );
+    assert!(!stored(&store, &created.id)
+        .await
+        .unwrap()
+        .contains_key("colour"));
+}
