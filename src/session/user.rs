@@ -1,19 +1,17 @@
 //! The typed session: the only code that names session keys or touches a
 //! [`tower_sessions::Session`], and so the place for its security rules.
-//! The visitor's keys are one typed map ([`Entries`]); see `entries.rs`.
+//! The visitor's keys are one typed map (`entries.rs`). What it changes is
+//! here; what it reads, in `user/reads.rs`; how a request gets one, in
+//! `user/extract.rs`.
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+mod extract;
+mod reads;
+
 use serde_json::Value;
-use tower_sessions::{session, Session};
-use tower_sessions_lossless_store::StoreFailure;
+use tower_sessions::Session;
 
-use super::{
-    context::SessionContext,
-    entries::{Entries, ENTRIES},
-    inspect::Held,
-    keys, lifetime,
-    new_sessions::Client,
-};
+use self::{extract::failed, reads::text};
+use super::{context::SessionContext, entries::ENTRIES, keys, lifetime, new_sessions::Client};
 use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 
 /// A visitor's server-side session, seen through the operations the app allows.
@@ -73,29 +71,8 @@ impl UserSession {
         Ok(())
     }
 
-    /// One of the bookkeeping times.
-    async fn stamp(&self, key: &str) -> Result<Option<i64>, AppError> {
-        self.session.get(key).await.map_err(failed)
-    }
-
     async fn put(&self, key: &str, value: impl serde::Serialize) -> Result<(), AppError> {
         self.session.insert(key, value).await.map_err(failed)
-    }
-
-    /// Whether the store holds this session (an id it does not know, or
-    /// whose record expired, is none). Loads it first.
-    async fn is_stored(&self) -> Result<bool, AppError> {
-        self.session.get_value(ENTRIES).await.map_err(failed)?;
-        Ok(self.session.id().is_some())
-    }
-
-    async fn entries_map(&self) -> Result<Entries, AppError> {
-        Ok(self
-            .session
-            .get(ENTRIES)
-            .await
-            .map_err(failed)?
-            .unwrap_or_default())
     }
 
     /// Writes the session now, not only in tower-sessions' layer after the
@@ -146,14 +123,6 @@ impl UserSession {
             metrics.session_created();
         }
         Ok(())
-    }
-
-    /// The stored user name, if any.
-    ///
-    /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store cannot be read.
-    pub async fn user(&self) -> Result<Option<String>, AppError> {
-        Ok(self.entries_map().await?.remove(Self::USERNAME).map(text))
     }
 
     /// Removes the user name (no error when absent) and returns it.
@@ -260,102 +229,5 @@ impl UserSession {
     /// [`AppError::StoreUnavailable`] when the store cannot be written.
     pub async fn clear(&self) -> Result<(), AppError> {
         self.end(EndReason::Clear).await
-    }
-
-    /// The stored session as the inspector shows it, its id as
-    /// `fingerprint` prints it; `None` when there is none.
-    ///
-    /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store cannot be read.
-    pub async fn held(
-        &self,
-        fingerprint: impl Fn(&session::Id) -> String,
-    ) -> Result<Option<Held>, AppError> {
-        if !self.is_stored().await? {
-            return Ok(None);
-        }
-        let (Some(id), Some(expires)) = (
-            self.session.id(),
-            self.context.store.stored_expiry(&self.session).await,
-        ) else {
-            return Ok(None);
-        };
-        let began_ms = self.stamp(Self::CREATED_AT).await?;
-        let absolute =
-            i64::try_from(self.context.lifetime.absolute.as_millis()).unwrap_or(i64::MAX);
-        Ok(Some(Held {
-            fingerprint: fingerprint(&id),
-            entries: self.entries().await?,
-            began_ms,
-            idle_end_ms: i64::try_from(expires.unix_timestamp_nanos() / 1_000_000)
-                .unwrap_or(i64::MAX),
-            absolute_end_ms: began_ms.map(|began| began.saturating_add(absolute)),
-        }))
-    }
-
-    /// The store's name, as the page shows it.
-    pub fn store_label(&self) -> &'static str {
-        self.context.store.label()
-    }
-
-    /// What the request needs to show the cookie's side (the inspector).
-    pub fn context(&self) -> &SessionContext {
-        &self.context
-    }
-
-    /// The visitor's keys and values, by key; bookkeeping is never listed.
-    ///
-    /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store cannot be read.
-    pub async fn entries(&self) -> Result<Vec<(String, String)>, AppError> {
-        Ok(self
-            .entries_map()
-            .await?
-            .into_iter()
-            .map(|(key, value)| (key, text(value)))
-            .collect())
-    }
-
-    /// The visitor's note, if any.
-    ///
-    /// # Errors
-    /// [`AppError::StoreUnavailable`] when the store cannot be read.
-    pub async fn note(&self) -> Result<Option<String>, AppError> {
-        Ok(self.entries_map().await?.remove(Self::NOTE).map(text))
-    }
-}
-
-/// A stored value as the visitor set it: text as it is, anything else (a
-/// value of an earlier version, say) as JSON.
-fn text(value: Value) -> String {
-    match value {
-        Value::String(text) => text,
-        other => other.to_string(),
-    }
-}
-
-/// A store failure as the visitor is told it: a full store and a store out
-/// of reach are each a 503 with their own message; the cause is logged by
-/// [`AppError`]'s conversion.
-fn failed(err: session::Error) -> AppError {
-    AppError::from(match &err {
-        session::Error::Store(failure) => StoreFailure::from(failure),
-        session::Error::SerdeJson(_) => StoreFailure::backend(err),
-    })
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for UserSession {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let (Some(session), Some(context)) = (
-            parts.extensions.get::<Session>().cloned(),
-            parts.extensions.get::<SessionContext>().cloned(),
-        ) else {
-            tracing::error!("no session on the request: the route is outside the session layers");
-            return Err(AppError::Internal);
-        };
-        let client = parts.extensions.get::<Client>().cloned();
-        Self::new(session, context, client).await
     }
 }
