@@ -2,8 +2,6 @@
 //! sets them. Keys starting with `_` are the app's own bookkeeping: never
 //! listed, never settable.
 
-use tower_sessions_lossless_store::Data;
-
 use crate::{
     error::AppError,
     limits::{KEY_MAX_CHARS, VALUE_MAX_BYTES},
@@ -45,16 +43,6 @@ pub fn value(text: &str) -> Result<&str, AppError> {
     }
 }
 
-/// Whether `key` is one of the visitor's (not the app's bookkeeping).
-pub fn is_visitors(key: &str) -> bool {
-    !key.starts_with(BOOKKEEPING_PREFIX)
-}
-
-/// Whether a session's values hold none of a visitor's own.
-pub fn holds_nothing(data: &Data) -> bool {
-    !data.keys().any(|key| is_visitors(key))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,14 +57,6 @@ mod tests {
         assert_eq!(key("nul\u{0}"), Err(AppError::KeyNotPlain));
         assert_eq!(key("_created_at"), Err(AppError::KeyReserved));
         assert_eq!(key("Username"), Ok("Username"));
-    }
-
-    #[test]
-    fn only_bookkeeping_is_nothing() {
-        let mut data = Data::from([("_created_at".to_owned(), 1.into())]);
-        assert!(holds_nothing(&data));
-        data.insert("colour".into(), "blue".into());
-        assert!(!holds_nothing(&data));
     }
 
     #[test]
