@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use axum::{extract::State, http::StatusCode, routing::get, Router};
-use leptos_sessions::{http::around_sessions, session::UserSession};
+use leptos_sessions::{
+    http::around_sessions,
+    session::{entries::ENTRIES, UserSession},
+};
 use reqwest::{cookie::Jar, header::SET_COOKIE};
 use tokio::sync::Notify;
 use tower_sessions::Session;
@@ -20,6 +23,7 @@ use crate::{
 store_tests!([memory, sqlite, redis, postgres] => [
     a_save_that_finds_its_session_deleted_removes_the_cookie,
     a_trailing_save_does_not_undo_a_write_made_after_the_explicit_one,
+    a_server_error_saves_nothing_and_leaves_the_cookie,
 ]);
 
 /// Where the waiting request tells it has done its part, and waits to go on.
@@ -92,6 +96,15 @@ async fn serve(backing: &Backing, gate: Arc<Gate>) -> String {
                     answer(loaded)
                 },
             ),
+        )
+        .route(
+            "/change-then-fail",
+            get(|s: UserSession, raw: Session| async move {
+                let _ = s.user().await;
+                let half = serde_json::json!({"Username": "Admin", "half": "done"});
+                let _ = raw.insert(ENTRIES, half).await;
+                StatusCode::INTERNAL_SERVER_ERROR
+            }),
         )
         .route(
             "/set-then-wait",
@@ -193,4 +206,21 @@ async fn a_store_failure_in_the_trailing_save_is_a_503_with_its_message() {
     assert!(res.headers().get(SET_COOKIE).is_none());
     let text = res.text().await.unwrap();
     assert!(text.contains("unavailable"), "{text:?}");
+}
+
+/// A handler that changed the session and then failed (a 5xx: its work may
+/// be half done): nothing of it is saved, and the cookie is left alone.
+async fn a_server_error_saves_nothing_and_leaves_the_cookie(backing: Backing) {
+    let kind = backing.url.kind().name;
+    let base = serve(&backing, Arc::new(Gate::default())).await;
+    let browser = client(&Arc::new(Jar::default()));
+    let get = |path: &str| browser.get(format!("{base}{path}")).send();
+    assert_eq!(get("/login").await.unwrap().status(), 200, "{kind}");
+    let res = get("/change-then-fail").await.unwrap();
+    assert_eq!(res.status(), 500, "{kind}");
+    assert!(res.headers().get(SET_COOKIE).is_none(), "{kind}");
+    let entries = get("/colour").await.unwrap().text().await.unwrap();
+    assert_eq!(entries, r#"[("Username", "Admin")]"#, "{kind}");
+    let res = get("/colour").await.unwrap();
+    assert!(res.headers().get(SET_COOKIE).is_none(), "{kind}");
 }
