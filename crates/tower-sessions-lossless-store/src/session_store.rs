@@ -27,7 +27,9 @@ impl SessionStore for Store {
     /// The store is full (for a new session; see [`StoreFailure::Full`]),
     /// or cannot be written.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let renewal = self.0.bases.take(&mut record.data).is_some();
+        // Only a base this instance handed out and still keeps counts: a
+        // token written into the data by anyone else is not a renewal.
+        let renewal = matches!(self.0.bases.take(&mut record.data), Some((_, Some(_))));
         let creation = if renewal {
             Creation::Renewal
         } else {

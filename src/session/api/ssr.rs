@@ -9,6 +9,7 @@ use axum::{
         request::Parts,
         HeaderValue, Method, StatusCode,
     },
+    Extension,
 };
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -32,16 +33,17 @@ use crate::{
 /// way, wrapped in the typed session (which answers a store that is down
 /// with its 503).
 pub async fn session() -> Result<UserSession, AppError> {
-    let session: Session = leptos_axum::extract().await.map_err(|err| {
-        tracing::error!(error = %err, "no session for a server function: it is outside the session layers");
-        AppError::Internal
-    })?;
-    let parts = request_parts()?;
-    let Some(context) = parts.extensions.get::<SessionContext>().cloned() else {
-        tracing::error!("no session context for a server function");
-        return Err(AppError::Internal);
-    };
-    UserSession::new(session, context, parts.extensions.get::<Client>().cloned()).await
+    type Extracted = (
+        Session,
+        Extension<SessionContext>,
+        Option<Extension<Client>>,
+    );
+    let (session, Extension(context), client): Extracted =
+        leptos_axum::extract().await.map_err(|err| {
+            tracing::error!(error = %err, "no session for a server function: it is outside the session layers");
+            AppError::Internal
+        })?;
+    UserSession::new(session, context, client.map(|Extension(client)| client)).await
 }
 
 /// The request a server function answers, from leptos's context.
