@@ -19,6 +19,7 @@ mod key_rotation;
 mod log_format;
 mod logs;
 mod metrics;
+mod metrics_shown;
 mod notes;
 mod outage;
 mod races;
