@@ -11,7 +11,12 @@ use serde_json::Value;
 use tower_sessions::Session;
 
 use self::{extract::failed, reads::text};
-use super::{context::SessionContext, entries::ENTRIES, keys, lifetime, new_sessions::Client};
+use super::{
+    context::SessionContext,
+    entries::{Entries, ENTRIES},
+    keys, lifetime,
+    new_sessions::Client,
+};
 use crate::{error::AppError, limits::MAX_KEYS, metrics::EndReason};
 
 /// A visitor's server-side session, seen through the operations the app allows.
@@ -168,18 +173,23 @@ impl UserSession {
         if key == Self::USERNAME {
             return self.set_user(value).await;
         }
-        self.keep(key, value).await
+        self.keep_in(entries, key, value).await
     }
 
     /// Keeps `value` under `key`, in a new session if there is none. Not a
     /// privilege change, so the id stays: a value saved while another
     /// request of the session changes something else keeps both changes.
     async fn keep(&self, key: &str, value: &str) -> Result<(), AppError> {
+        let entries = self.entries_map().await?;
+        self.keep_in(entries, key, value).await
+    }
+
+    /// [`Self::keep`], given the visitor's keys as the caller just read them.
+    async fn keep_in(&self, mut entries: Entries, key: &str, value: &str) -> Result<(), AppError> {
         let new = !self.is_stored().await?;
         if new {
             self.start_session()?;
         }
-        let mut entries = self.entries_map().await?;
         entries.insert(key.to_owned(), Value::from(value));
         self.put(ENTRIES, &entries).await?;
         if new {

@@ -125,12 +125,13 @@ impl Store {
         seen: &Data,
         held: &Stored,
     ) -> Result<Option<Stored>, StoreFailure> {
-        if unchanged(&held.record, &merged(seen, ours, &held.record)) {
+        let next = merged(seen, ours, &held.record);
+        if unchanged(&held.record, &next) {
             // Nothing this request changed since its last read or write:
             // no call, and the read cache keeps what it holds.
             return Ok(Some(held.clone()));
         }
-        let saved = self.merge_into_store(ours, seen, held).await;
+        let saved = self.merge_into_store(ours, seen, held, next).await;
         if let Some(cache) = &self.0.cache {
             cache.after_write(&ours.id);
         }
@@ -181,13 +182,14 @@ impl Store {
         removed
     }
 
+    /// `next`: what `ours` makes of `held`, the first attempt's write.
     async fn merge_into_store(
         &self,
         ours: &Record,
         seen: &Data,
         held: &Stored,
+        mut next: Record,
     ) -> Result<Option<Stored>, StoreFailure> {
-        let mut next = merged(seen, ours, &held.record);
         let mut expected = held.bytes.clone();
         for attempt in 0..SAVE_ATTEMPTS {
             let bytes = next.encode()?;

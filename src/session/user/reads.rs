@@ -21,9 +21,10 @@ impl UserSession {
     }
 
     /// Whether the store holds this session (an id it does not know, or
-    /// whose record expired, is none). Loads it first.
+    /// whose record expired, is none). Loads it first, reading one small
+    /// value rather than the visitor's whole map.
     pub(super) async fn is_stored(&self) -> Result<bool, AppError> {
-        self.session.get_value(ENTRIES).await.map_err(failed)?;
+        self.stamp(Self::CREATED_AT).await?;
         Ok(self.session.id().is_some())
     }
 
