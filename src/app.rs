@@ -51,10 +51,10 @@ pub fn shell(
 ///
 /// No router: with one page it only matched `/` and read the query, and it
 /// cost the bundle over a quarter of its size and a page's render about
-/// 13 % of its CPU (`bench/ANALYSIS.md`). The server registers
-/// `/` itself ([`crate::startup`]), after reading what the page shows
-/// ([`crate::ui::page_data`]): the answer a no-JS redirect asks for is in
-/// the HTML, not streamed in for a script to place.
+/// 13 % of its CPU (`bench/ANALYSIS.md`). The server registers `/` itself
+/// ([`crate::startup`]) and renders it whole before answering
+/// (`render_app_async`): the answer a no-JS redirect asks for is in the
+/// HTML, not streamed in for a script to place.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

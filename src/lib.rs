@@ -4,6 +4,9 @@
 //! Built twice: with `ssr` it is the axum server ([`startup`]); with `hydrate`
 //! it is the WASM bundle that takes over the server-rendered page.
 #![forbid(unsafe_code)]
+// A leptos view is one nested type; the workbench's, awaited whole by the
+// server's render, is deeper than rustc's default limit (leptos's advice).
+#![recursion_limit = "256"]
 
 pub mod answer;
 pub mod app;
@@ -32,5 +35,12 @@ pub mod telemetry;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    // A server function answers a plain form post with a redirect to the
+    // answer, and the page's own call with the answer itself plus a header
+    // saying where a form would have gone (leptos_axum's `redirect`). The
+    // page shows answers in place and has no router to follow one, so its
+    // hook does nothing; set first, it is the one leptos keeps (`ActionForm`
+    // sets a full-page redirect only when no hook is set).
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|_| {});
     leptos::mount::hydrate_body(app::App);
 }

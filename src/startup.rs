@@ -76,16 +76,14 @@ pub fn router(settings: &Settings, store: Store) -> Router {
     }));
     let options = settings.leptos.clone();
     let pkg = Arc::new(PkgNames::read(&options));
-    // The page's one route: what it shows is read before it renders
-    // ([`crate::ui::page_data`]), and a first visit's page is kept; both
-    // layers are on this route alone, not on the server functions.
+    // The page's one route: a first visit's page is kept (the layer is on
+    // this route alone, not on the server functions).
     let page = {
         let (state, pkg) = (state.clone(), pkg.clone());
         get(leptos_axum::render_app_async_with_context(
             move || provide_context(state.clone()),
             move || shell(options.clone(), pkg.clone()),
         ))
-        .layer(middleware::from_fn(crate::ui::page_data::load))
         .layer(middleware::from_fn_with_state(
             FirstVisit::default(),
             first_visit,

@@ -41,8 +41,9 @@ test('any key is set, listed and popped in place; JSON is shown formatted', asyn
 test('after a load the panels are the server\'s, kept through hydration, and a re-read replaces them', async ({ page }) => {
   await openHydrated(page);
   await setKey(page, 'colour', 'blue');
-  // The browser takes the panels' HTML from the page itself, not from a
-  // read of its own: with that read refused, a reload still shows them.
+  // The browser takes the panels' data from the page itself (the server's
+  // read while it rendered), not from a read of its own: with that read
+  // refused, a reload still shows them.
   let reads = 0;
   await page.route('**/inspector/panels*', (route) => {
     reads++;

@@ -44,16 +44,3 @@ pub struct Held {
     /// When it ends at the latest, however much it is used.
     pub absolute_end_ms: Option<i64>,
 }
-
-/// The two panels as the server renders them, for the page to show as they
-/// are: formatting stays on the server, so the browser's bundle carries none
-/// of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Panels {
-    /// The session cookie's name, for the page to look for it.
-    pub cookie: String,
-    /// "In your browser", as HTML.
-    pub browser: String,
-    /// "On the server", as HTML (its pop and clear buttons are forms).
-    pub server: String,
-}

@@ -1,6 +1,6 @@
 //! The form that sets any key: `session[key] = value`.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 
 use crate::{
     error::{AppError, Field},
@@ -10,11 +10,11 @@ use crate::{
 
 /// Key and Value, each with its own line for a refusal about it.
 ///
-/// `refused` is the latest refusal of the page (a server function's answer,
-/// or the error a no-JavaScript redirect carried); the one about a field is
-/// shown beside that field.
+/// `refused` is the latest refusal of the page (an action's answer, or the
+/// error a no-JavaScript redirect carried); the one about a field is shown
+/// beside that field.
 #[component]
-pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
+pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) -> impl IntoView {
     let about = move |field: Field| {
         move || {
             refused
@@ -27,7 +27,7 @@ pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
     let (key_error, value_error) = (about(Field::Key), about(Field::Value));
     let invalid = move |error: Option<String>| error.is_some().then_some("true");
     view! {
-        <form method="post" action=SetKey::PATH class="key-form">
+        <ActionForm action attr:class="key-form">
             <p id="key-rules" class="hint">
                 {format!(
                     "Keys: up to {KEY_MAX_CHARS} characters, not starting with _. Values: text up to {VALUE_MAX_KB} KB; JSON is shown formatted.",
@@ -63,6 +63,6 @@ pub fn KeyForm(refused: Signal<Option<AppError>>) -> impl IntoView {
                 </p>
             </div>
             <button type="submit">"Set key"</button>
-        </form>
+        </ActionForm>
     }
 }

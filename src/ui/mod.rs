@@ -1,12 +1,12 @@
 //! Components of the page.
 
+mod answers;
 mod browser;
 pub mod inspector;
 mod key_form;
 pub mod location;
 mod not_found;
 mod note_form;
-pub mod page_data;
 mod workbench;
 
 pub use not_found::NotFound;

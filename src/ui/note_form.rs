@@ -1,15 +1,15 @@
 //! The note field: one free-text key of the session's, kept beside the user.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 
 use crate::{limits::NOTE_MAX_CHARS, session::api::SaveNote};
 
 /// Saves the visitor's note; shows `note`, the stored one, when the page
 /// loads. Afterwards the field itself holds what the visitor typed.
 #[component]
-pub fn NoteForm(note: Option<String>) -> impl IntoView {
+pub fn NoteForm(action: ServerAction<SaveNote>, note: Option<String>) -> impl IntoView {
     view! {
-        <form method="post" action=SaveNote::PATH class="note">
+        <ActionForm action attr:class="note">
                 <label for="note">"Note, kept in the session next to the user"</label>
                 <div class="note-row">
                     <input
@@ -22,6 +22,6 @@ pub fn NoteForm(note: Option<String>) -> impl IntoView {
                     />
                     <button type="submit">"Save note"</button>
                 </div>
-        </form>
+        </ActionForm>
     }
 }

@@ -1,9 +1,9 @@
 //! The workbench's inspector: what the browser and the server hold of a
-//! session, as data (`inspect`) and as the panels the page shows.
+//! session, as data (`inspect`) and as the panels the page renders.
 
 use std::sync::Arc;
 
-use leptos_sessions::session::inspect::{Inspection, Panels};
+use leptos_sessions::session::inspect::Inspection;
 use reqwest::cookie::Jar;
 
 use crate::{
@@ -83,39 +83,42 @@ async fn the_inspector_shows_both_sides_and_a_new_id_after_set(backing: Backing)
 }
 
 #[tokio::test]
-async fn the_page_reads_both_panels_rendered_escaped_private_and_without_the_id() {
+async fn the_page_renders_both_panels_escaped_private_and_without_the_id() {
     let backing = Backing::sqlite().await;
     let app = spawn_on(&backing, Arc::new(Jar::default())).await;
     let read = || async {
-        let res = app
-            .client
-            .get(app.url("/inspector/panels"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.client.get(app.url("/")).send().await.unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["cache-control"], "no-store");
-        res.json::<Panels>().await.unwrap()
+        let page = res.text().await.unwrap();
+        // A signed cookie is the signature (44 characters) then the id (22).
+        if let Some(cookie) = app.cookie() {
+            let id = &cookie[cookie.len() - 22..];
+            assert!(!page.contains(id), "the id itself never reaches the page");
+        }
+        // The panels as HTML, less the data the page carries for hydration.
+        let body = &page[page.find("<body").expect("a body")..];
+        let html = body.split("<script").next().unwrap_or_default().to_owned();
+        let at = |heading: &str| html.find(heading).unwrap_or_else(|| panic!("{heading}: {html}"));
+        let (browser, server) = (at(">In your browser<"), at(">On the server<"));
+        (
+            html[browser..server].to_owned(),
+            html[server..].to_owned(),
+        )
     };
-    let none = read().await;
-    assert!(none
-        .browser
-        .contains("None: this browser holds no session cookie."));
-    assert!(none.server.contains("No session: the store holds nothing"));
+    let (browser, server) = read().await;
+    assert!(browser.contains("None: this browser holds no session cookie."));
+    assert!(server.contains("No session: the store holds nothing"));
 
     set(&app, "<i>", "</pre><script>alert(1)</script>").await;
     set(&app, "size", r#"{"w":3}"#).await;
-    let held = read().await;
-    assert!(!held.server.contains("<script>"), "{}", held.server);
-    assert!(held.server.contains("&lt;/pre&gt;&lt;script&gt;"));
-    assert!(held.server.contains("{\n  \"w\": 3\n}"), "JSON is indented");
+    let (browser, server) = read().await;
+    assert!(!server.contains("<script>"), "{server}");
+    assert!(server.contains("&lt;/pre&gt;&lt;script&gt;"), "{server}");
+    assert!(server.contains(r#"value="&lt;i&gt;""#), "{server}");
+    assert!(server.contains("{\n  \"w\": 3\n}"), "JSON is indented: {server}");
     let print = inspect(&app).await.browser.fingerprint.unwrap();
-    assert_eq!(held.browser.matches(&print).count(), 1);
-    assert_eq!(held.server.matches(&print).count(), 1);
-    // A signed cookie is the signature (44 characters) then the id (22).
-    let cookie = app.cookie().unwrap();
-    let id = &cookie[cookie.len() - 22..];
-    for side in [&held.browser, &held.server] {
-        assert!(!side.contains(id), "the id itself never reaches the page");
-    }
+    assert_eq!(browser.matches(&print).count(), 1);
+    assert_eq!(server.matches(&print).count(), 1);
+    assert!(server.contains("the same id as the browser"));
 }

@@ -102,7 +102,7 @@ async fn a_sessions_life(backing: &Backing) -> (Vec<String>, String) {
         .as_str()
         .expect("a fingerprint")
         .to_owned();
-    let (status, panels) = app.get("/inspector/panels").await;
+    let (status, panels) = app.get("/").await;
     assert_eq!(status, 200, "{kind}: {panels}");
     assert!(panels.contains(&fingerprint), "{kind}: the page's panels");
     assert!(panels.contains(NOTE), "{kind}: the note is read back");

@@ -57,6 +57,13 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
     }
     let (status, body) = app.get("/inspector/panels").await;
     assert_eq!(status, 503, "panels: {body}");
+    // The page still renders, and its panels say why they are empty.
+    let (status, page) = app.get("/").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(">The session store is unavailable right now."),
+        "{page}"
+    );
     // A visitor without a cookie needs no store: the page still renders.
     let res = stranger.get(app.url("/")).send().await.unwrap();
     assert_eq!(res.status(), 200);

@@ -1,9 +1,10 @@
 //! The server functions the page's buttons call (`POST /api/<name>`).
 //!
-//! With JavaScript on, the hydrated page calls them with `fetch` and shows the
-//! returned answer. With JavaScript off, the browser posts the form; the
-//! function then redirects back to `/?answer=<name>` (or `/?error=<code>`) so
-//! the page can render the answer itself.
+//! Each button is a leptos `ActionForm` around its function's
+//! `ServerAction`: with JavaScript on, the action calls the function and the
+//! page shows the typed answer; with it off, the browser posts the same form
+//! and the function redirects back to `/?answer=<name>` (or
+//! `/?error=<code>`) so the page can render the answer itself.
 
 use leptos::prelude::*;
 
@@ -97,12 +98,12 @@ pub async fn inspect() -> Result<crate::session::inspect::Inspection, AppError> 
     ssr::inspect().await
 }
 
-/// Both panels of the inspector, rendered on the server for the page to
-/// show as they are. A read of the page's own view, not a session operation,
-/// so it lives outside `/api/`: `GET /inspector/panels`.
+/// The same, as the page reads it for its panels: a read of the page's own
+/// view, not a session operation, so it lives outside `/api/`:
+/// `GET /inspector/panels`.
 #[server(prefix = "/inspector", endpoint = "panels", input = leptos::server_fn::codec::GetUrl)]
-pub async fn panels() -> Result<crate::session::inspect::Panels, AppError> {
-    ssr::panels().await
+pub async fn panels() -> Result<crate::session::inspect::Inspection, AppError> {
+    ssr::inspect().await
 }
 
 /// The visitor's keys and values, by key (the app's bookkeeping never
@@ -110,4 +111,29 @@ pub async fn panels() -> Result<crate::session::inspect::Panels, AppError> {
 #[server(endpoint = "list_keys")]
 pub async fn list_keys() -> Result<Vec<(String, String)>, AppError> {
     ssr::session().await?.entries().await
+}
+
+/// What the page knows of a button's server function from its type alone.
+pub trait Button {
+    /// Whether a successful call may have changed the session: the
+    /// visitor's other tabs are told to read theirs again.
+    const CHANGES_SESSION: bool;
+}
+
+macro_rules! buttons {
+    ($($function:ty => $changes:expr),* $(,)?) => {
+        $(impl Button for $function {
+            const CHANGES_SESSION: bool = $changes;
+        })*
+    };
+}
+
+buttons! {
+    SetSession => true,
+    GetSession => false,
+    PopSession => true,
+    SaveNote => true,
+    SetKey => true,
+    PopKey => true,
+    ClearSession => true,
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use axum::{
     extract::FromRequestParts,
     http::{
-        header::{ACCEPT, RETRY_AFTER},
+        header::RETRY_AFTER,
         request::Parts,
         HeaderValue, Method, StatusCode,
     },
@@ -21,12 +21,10 @@ use crate::{
     http::cookie::Incoming,
     session::{
         context::SessionContext,
-        inspect::{InBrowser, Inspection, OnServer, Panels},
-        lifetime::now_ms,
+        inspect::{InBrowser, Inspection, OnServer},
         new_sessions::Client,
         UserSession,
     },
-    ui::inspector::render,
 };
 
 /// The caller's session: tower-sessions' `Session`, extracted the Leptos
@@ -59,9 +57,15 @@ pub async fn session_of(parts: &mut Parts) -> Result<UserSession, AppError> {
     UserSession::from_request_parts(parts, &()).await
 }
 
-/// Runs `work` on the caller's session and shapes the answer for the caller:
-/// its words as a JSON string for the hydrated page, a redirect to
-/// `/?answer=<code>` for a plain form post.
+/// Runs `work` on the caller's session and shapes the answer for the caller.
+///
+/// A function posted to its URL answers the way leptos_axum's `redirect`
+/// tells apart: a plain form post (no JavaScript) is redirected to
+/// `/?answer=<code>` or `/?error=<code>` for the page to show; the page's
+/// `ServerAction` gets the typed value (and a redirect header that the
+/// page's hook leaves alone: see [`crate::hydrate`]). A call made while the
+/// page renders (a GET) is answered in place, its error setting the page's
+/// status.
 pub async fn respond<F, Fut>(work: F) -> Result<String, AppError>
 where
     F: FnOnce(UserSession) -> Fut,
@@ -74,35 +78,27 @@ where
     let Some(response) = use_context::<ResponseOptions>() else {
         return result.map(|answer| answer.to_string());
     };
-    if is_plain_form_post() {
-        let target = match &result {
-            Ok(answer) => format!("/?answer={}", answer.code()),
-            Err(err) => format!("/?error={}", err.code()),
-        };
-        leptos_axum::redirect(&target);
-        // 303 so the browser follows with a GET and a reload does not re-post.
-        response.set_status(StatusCode::SEE_OTHER);
-    } else if let Err(err) = &result {
+    if let Err(err) = &result {
         response.set_status(err.status_code());
         if let Some(secs) = err.retry_after_secs() {
             response.insert_header(RETRY_AFTER, HeaderValue::from(secs));
         }
     }
+    if use_context::<Parts>().is_some_and(|parts| parts.method == Method::POST) {
+        let target = match &result {
+            Ok(answer) => format!("/?answer={}", answer.code()),
+            Err(err) => format!("/?error={}", err.code()),
+        };
+        leptos_axum::redirect(&target);
+        // leptos_axum redirects a plain form with a 302; the answer to a POST
+        // is a 303, which says the browser follows it with a GET (and a
+        // reload does not post again).
+        let mut parts = response.0.write().unwrap_or_else(|e| e.into_inner());
+        if parts.status == Some(StatusCode::FOUND) {
+            parts.status = Some(StatusCode::SEE_OTHER);
+        }
+    }
     result.map(|answer| answer.to_string())
-}
-
-/// A browser posting the form itself (no JavaScript) asks for HTML; the
-/// hydrated page's `fetch` asks for JSON. A server-side render of the page
-/// (a GET) calls server functions in-process and must not be redirected.
-fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| {
-        parts.method == Method::POST
-            && parts
-                .headers
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-    })
 }
 
 /// Both sides of the caller's session, for the inspector.
@@ -131,17 +127,4 @@ pub async fn inspect_of(session: &UserSession, parts: &Parts) -> Result<Inspecti
             session: held,
         },
     })
-}
-
-/// Both panels of the caller's session, rendered.
-pub async fn panels() -> Result<Panels, AppError> {
-    let mut parts = request_parts()?;
-    let session = session_of(&mut parts).await?;
-    panels_of(&session, &parts).await
-}
-
-/// Both panels of `session`, which the request `parts` belong to, rendered.
-pub async fn panels_of(session: &UserSession, parts: &Parts) -> Result<Panels, AppError> {
-    let inspection = inspect_of(session, parts).await?;
-    Ok(render::panels(&inspection, now_ms()))
 }

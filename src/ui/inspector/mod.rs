@@ -1,69 +1,89 @@
 //! "What lives where": the browser's side and the server's side of the
-//! visitor's session, side by side.
-//!
-//! The server renders both panels ([`render`]); the page only places them and
-//! re-reads them after a change, so the bundle carries no formatting code.
+//! visitor's session, side by side, rendered from the typed
+//! [`Inspection`] the `panels` server function reads: on the server with
+//! the page, in the browser after each answer.
 
+mod browser_side;
 pub mod clock;
-#[cfg(feature = "ssr")]
-pub mod render;
+mod server_side;
 
-use leptos::prelude::*;
+use leptos::{html::H2, prelude::*};
 
-use crate::{error::AppError, session::inspect::Panels, ui::browser};
+use self::{browser_side::BrowserSide, server_side::ServerSide};
+use crate::{
+    error::AppError,
+    session::{
+        api::{ClearSession, PopKey},
+        inspect::Inspection,
+    },
+};
 
-/// The two panels. Their pop and clear buttons are forms like the page's
-/// others: they post without JavaScript, and with it the page's one submit
-/// handler sends them.
+/// The two panels. Their pop and clear buttons are the page's actions'
+/// forms, like its other buttons.
 #[component]
-pub fn Inspector(panels: RwSignal<Result<Panels, AppError>>) -> impl IntoView {
-    // The server's HTML as it is; none when it could not be read. In the
-    // browser the first value is empty and left unwritten: hydration keeps
-    // the HTML the server rendered, and a re-read replaces it.
-    let side =
-        move |pick: fn(Panels) -> String| move || panels.try_get().and_then(Result::ok).map(pick);
-    let failed = move || {
-        panels
-            .try_get()
-            .and_then(Result::err)
-            .map(|err| err.to_string())
-    };
+pub fn Inspector(
+    inspection: Resource<Result<Inspection, AppError>>,
+    pop_key: ServerAction<PopKey>,
+    clear_session: ServerAction<ClearSession>,
+    /// The server's panel heading, where the focus goes when the button that
+    /// had it is gone.
+    heading: NodeRef<H2>,
+) -> impl IntoView {
+    // `try_`: see the workbench.
+    let read = move || inspection.try_get().flatten();
+    let failed = move || read().and_then(Result::err).map(|err| err.to_string());
+    let cookie = Signal::derive(move || {
+        read()
+            .and_then(Result::ok)
+            .map(|i| i.browser.cookie)
+            .unwrap_or_default()
+    });
     view! {
         <div class="inspector">
             <section class="side" aria-labelledby="in-browser">
                 <h2 id="in-browser">"In your browser"</h2>
                 <p class="error">{failed}</p>
-                <div inner_html=side(|p| p.browser)></div>
-                <p class="scripts">{scripts_see(panels)}</p>
+                {move || read().and_then(Result::ok).map(|i| view! { <BrowserSide browser=i.browser /> })}
+                <ScriptsSee cookie inspection />
             </section>
             <section class="side" aria-labelledby="on-server">
-                <h2 id="on-server" tabindex="-1">
+                <h2 id="on-server" tabindex="-1" node_ref=heading>
                     "On the server"
                 </h2>
                 <p class="error">{failed}</p>
-                <div inner_html=side(|p| p.server)></div>
+                {move || {
+                    read()
+                        .and_then(Result::ok)
+                        .map(|i| {
+                            let sent = i.browser.fingerprint;
+                            view! { <ServerSide server=i.server sent pop_key clear_session /> }
+                        })
+                }}
             </section>
         </div>
     }
 }
 
-/// The line that shows this page's scripts cannot read the session cookie.
-fn scripts_see(panels: RwSignal<Result<Panels, AppError>>) -> impl Fn() -> String {
-    // Filled in by the browser after hydration, and again after each re-read.
+/// The line that shows this page's scripts cannot read the session cookie:
+/// `document.cookie`, read after hydration and after each read of the
+/// panels.
+#[component]
+fn ScriptsSee(
+    cookie: Signal<String>,
+    inspection: Resource<Result<Inspection, AppError>>,
+) -> impl IntoView {
     let seen = RwSignal::new(None::<String>);
+    // Effects run only in the browser.
     Effect::new(move || {
-        panels.track();
-        seen.set(Some(browser::document_cookie()));
+        inspection.track();
+        seen.set(Some(crate::ui::browser::document_cookie()));
     });
-    move || {
+    let line = move || {
         let Some(cookies) = seen.try_get().flatten() else {
             return "With JavaScript on, this line shows what the page's own scripts can read of it."
                 .to_owned();
         };
-        let name = panels
-            .try_get()
-            .and_then(Result::ok)
-            .map_or_else(|| "session".to_owned(), |p| p.cookie);
+        let name = cookie.try_get().unwrap_or_default();
         let holds = cookies
             .split("; ")
             .any(|pair| pair.split('=').next() == Some(name.as_str()));
@@ -73,5 +93,6 @@ fn scripts_see(panels: RwSignal<Result<Panels, AppError>>) -> impl Fn() -> Strin
             "no session cookie in it: HttpOnly keeps the id from this page's scripts."
         };
         format!("document.cookie is \"{cookies}\": {verdict}")
-    }
+    };
+    view! { <p class="scripts">{line}</p> }
 }

@@ -1,0 +1,141 @@
+//! "On the server": the store, the session's record in it, and the
+//! visitor's keys, each with its pop button.
+
+use leptos::prelude::*;
+
+use super::clock::{ticking, time_left, when};
+use crate::session::{
+    api::{ClearSession, PopKey},
+    inspect::{Held, OnServer},
+};
+
+#[component]
+pub fn ServerSide(
+    server: OnServer,
+    /// The fingerprint of the id this request's cookie carried.
+    sent: Option<String>,
+    pop_key: ServerAction<PopKey>,
+    clear_session: ServerAction<ClearSession>,
+) -> impl IntoView {
+    let store = view! {
+        <div>
+            <dt>"Store"</dt>
+            <dd>{server.store}</dd>
+        </div>
+    };
+    match server.session {
+        None => view! {
+            <dl class="facts">{store}</dl>
+            <p class="none">"No session: the store holds nothing for this browser."</p>
+        }
+        .into_any(),
+        Some(held) => {
+            let entries = held.entries.clone();
+            view! {
+                <dl class="facts">{store} <Record held sent /></dl>
+                <h3>"Keys and values"</h3>
+                <Entries entries pop_key />
+                <ActionForm action=clear_session attr:class="clear">
+                    <button type="submit" class="secondary">
+                        "Clear session"
+                    </button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The record's facts: its id's fingerprint, and when it began and ends.
+#[component]
+fn Record(held: Held, sent: Option<String>) -> impl IntoView {
+    let matches = if sent.as_deref() == Some(held.fingerprint.as_str()) {
+        "the same id as the browser's cookie"
+    } else {
+        "not the id this request's cookie carried"
+    };
+    let now = ticking();
+    let ends = held.idle_end_ms;
+    let not_recorded = |ms: Option<i64>| ms.map_or_else(|| "Not recorded".to_owned(), when);
+    view! {
+        <div>
+            <dt>"Id fingerprint"</dt>
+            <dd>
+                <code class="print">{held.fingerprint}</code>
+                " "
+                <span class="muted">{matches}</span>
+            </dd>
+        </div>
+        <div>
+            <dt>"Began"</dt>
+            <dd>{not_recorded(held.began_ms)}</dd>
+        </div>
+        <div>
+            <dt>"Ends if idle"</dt>
+            <dd>
+                <span data-ends=ends>{move || now.try_get().map(|now| time_left(ends - now))}</span>
+                ", at "
+                {when(ends)}
+            </dd>
+        </div>
+        <div>
+            <dt>"Ends at the latest"</dt>
+            <dd>{not_recorded(held.absolute_end_ms)}</dd>
+        </div>
+    }
+}
+
+/// The visitor's keys, each value shown formatted when it is JSON.
+#[component]
+fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="none">"No keys of yours."</p> }.into_any();
+    }
+    let items = entries
+        .into_iter()
+        .map(|(key, value)| {
+            let (shown, json) = formatted(&value);
+            view! {
+                <li>
+                    <div class="entry-head">
+                        <code class="key">{key.clone()}</code>
+                        {json.then(|| view! { <span class="tag">"JSON"</span> })}
+                        <ActionForm action=pop_key>
+                            <input type="hidden" name="key" value=key.clone() />
+                            <button type="submit" class="secondary">
+                                "Pop"
+                                <span class="visually-hidden">" " {key}</span>
+                            </button>
+                        </ActionForm>
+                    </div>
+                    <pre class="value">{shown}</pre>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="entries">{items}</ul> }.into_any()
+}
+
+/// A value that parses as a JSON object or array, indented; any other as it is.
+fn formatted(value: &str) -> (String, bool) {
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(json @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => (
+            serde_json::to_string_pretty(&json).unwrap_or_else(|_| value.to_owned()),
+            true,
+        ),
+        _ => (value.to_owned(), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::formatted;
+
+    #[test]
+    fn json_objects_and_arrays_are_indented_and_other_text_is_kept() {
+        assert_eq!(formatted(r#"{"w":3}"#), ("{\n  \"w\": 3\n}".into(), true));
+        assert!(formatted("[1,2]").1);
+        assert_eq!(formatted("42"), ("42".into(), false));
+        assert_eq!(formatted("{not json"), ("{not json".into(), false));
+    }
+}
