@@ -101,10 +101,15 @@ pub fn Workbench() -> impl IntoView {
                                 <button type="submit">"Pop session"</button>
                             </ActionForm>
                         </div>
-                        {Suspend::new(async move {
-                            let note = note.await.ok().flatten();
-                            view! { <NoteForm action=actions.save_note note /> }
-                        })}
+                        {move || {
+                            note.try_get()
+                                .flatten()
+                                .map(|note| {
+                                    view! {
+                                        <NoteForm action=actions.save_note note=note.ok().flatten() />
+                                    }
+                                })
+                        }}
                     </section>
                     <section aria-labelledby="any-key">
                         <h2 id="any-key">"Any key"</h2>

@@ -99,12 +99,12 @@ async fn the_page_renders_both_panels_escaped_private_and_without_the_id() {
         // The panels as HTML, less the data the page carries for hydration.
         let body = &page[page.find("<body").expect("a body")..];
         let html = body.split("<script").next().unwrap_or_default().to_owned();
-        let at = |heading: &str| html.find(heading).unwrap_or_else(|| panic!("{heading}: {html}"));
+        let at = |heading: &str| {
+            html.find(heading)
+                .unwrap_or_else(|| panic!("{heading}: {html}"))
+        };
         let (browser, server) = (at(">In your browser<"), at(">On the server<"));
-        (
-            html[browser..server].to_owned(),
-            html[server..].to_owned(),
-        )
+        (html[browser..server].to_owned(), html[server..].to_owned())
     };
     let (browser, server) = read().await;
     assert!(browser.contains("None: this browser holds no session cookie."));
@@ -116,7 +116,10 @@ async fn the_page_renders_both_panels_escaped_private_and_without_the_id() {
     assert!(!server.contains("<script>"), "{server}");
     assert!(server.contains("&lt;/pre&gt;&lt;script&gt;"), "{server}");
     assert!(server.contains(r#"value="&lt;i&gt;""#), "{server}");
-    assert!(server.contains("{\n  \"w\": 3\n}"), "JSON is indented: {server}");
+    assert!(
+        server.contains("{\n  \"w\": 3\n}"),
+        "JSON is indented: {server}"
+    );
     let print = inspect(&app).await.browser.fingerprint.unwrap();
     assert_eq!(browser.matches(&print).count(), 1);
     assert_eq!(server.matches(&print).count(), 1);

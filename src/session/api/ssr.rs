@@ -4,11 +4,7 @@ use std::future::Future;
 
 use axum::{
     extract::FromRequestParts,
-    http::{
-        header::RETRY_AFTER,
-        request::Parts,
-        HeaderValue, Method, StatusCode,
-    },
+    http::{header::RETRY_AFTER, request::Parts, HeaderValue, Method, StatusCode},
     Extension,
 };
 use leptos::prelude::*;

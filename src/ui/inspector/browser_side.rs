@@ -1,7 +1,7 @@
 //! "In your browser": the session cookie, as the server sets it and as this
 //! request's browser sent it.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use crate::session::inspect::InBrowser;
 
@@ -13,9 +13,10 @@ pub fn BrowserSide(browser: InBrowser) -> impl IntoView {
         fingerprint,
     } = browser;
     let fingerprint = match fingerprint {
-        Some(print) => view! { <code class="print">{print}</code> }.into_any(),
-        None => view! { <span class="none">"None: this browser holds no session cookie."</span> }
-            .into_any(),
+        Some(print) => Either::Left(view! { <code class="print">{print}</code> }),
+        None => Either::Right(
+            view! { <span class="none">"None: this browser holds no session cookie."</span> },
+        ),
     };
     view! {
         <dl class="facts">

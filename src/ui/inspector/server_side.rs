@@ -1,7 +1,7 @@
 //! "On the server": the store, the session's record in it, and the
 //! visitor's keys, each with its pop button.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use super::clock::{ticking, time_left, when};
 use crate::session::{
@@ -24,14 +24,13 @@ pub fn ServerSide(
         </div>
     };
     match server.session {
-        None => view! {
+        None => Either::Left(view! {
             <dl class="facts">{store}</dl>
             <p class="none">"No session: the store holds nothing for this browser."</p>
-        }
-        .into_any(),
+        }),
         Some(held) => {
             let entries = held.entries.clone();
-            view! {
+            Either::Right(view! {
                 <dl class="facts">{store} <Record held sent /></dl>
                 <h3>"Keys and values"</h3>
                 <Entries entries pop_key />
@@ -40,8 +39,7 @@ pub fn ServerSide(
                         "Clear session"
                     </button>
                 </ActionForm>
-            }
-            .into_any()
+            })
         }
     }
 }
@@ -89,7 +87,7 @@ fn Record(held: Held, sent: Option<String>) -> impl IntoView {
 #[component]
 fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p class="none">"No keys of yours."</p> }.into_any();
+        return Either::Left(view! { <p class="none">"No keys of yours."</p> });
     }
     let items = entries
         .into_iter()
@@ -113,7 +111,7 @@ fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> imp
             }
         })
         .collect_view();
-    view! { <ul class="entries">{items}</ul> }.into_any()
+    Either::Right(view! { <ul class="entries">{items}</ul> })
 }
 
 /// A value that parses as a JSON object or array, indented; any other as it is.
