@@ -29,6 +29,28 @@ pub struct Actions {
     pub clear_session: ServerAction<ClearSession>,
 }
 
+/// A button form's submit handler. Without JavaScript the browser posts the
+/// form to the function's URL; with it, the post is left undone and the
+/// action is dispatched with the typed input `input` builds from what the
+/// form holds.
+///
+/// Leptos's `ActionForm` does the same by reading the form's fields into
+/// the input with `serde_qs`, per function; building the input here keeps
+/// that parser out of the bundle (36 KB of the 237 KB gzip it weighed with
+/// `ActionForm`s).
+pub fn submit<S>(
+    action: ServerAction<S>,
+    input: impl Fn() -> S + 'static,
+) -> impl FnMut(leptos::ev::SubmitEvent) + 'static
+where
+    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    move |ev| {
+        ev.prevent_default();
+        action.dispatch(input());
+    }
+}
+
 /// What an answer arriving tells the page.
 #[derive(Clone, Debug)]
 pub struct Answered {

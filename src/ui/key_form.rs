@@ -1,11 +1,16 @@
 //! The form that sets any key: `session[key] = value`.
 
-use leptos::prelude::*;
+use leptos::{
+    html::{Input, Textarea},
+    prelude::*,
+    server_fn::ServerFn,
+};
 
 use crate::{
     error::{AppError, Field},
     limits::{KEY_MAX_CHARS, VALUE_MAX_KB},
     session::api::SetKey,
+    ui::answers::submit,
 };
 
 /// Key and Value, each with its own line for a refusal about it.
@@ -26,8 +31,13 @@ pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) 
     };
     let (key_error, value_error) = (about(Field::Key), about(Field::Value));
     let invalid = move |error: Option<String>| error.is_some().then_some("true");
+    let (key, value) = (NodeRef::<Input>::new(), NodeRef::<Textarea>::new());
+    let input = move || SetKey {
+        key: key.get().map(|f| f.value()).unwrap_or_default(),
+        value: value.get().map(|f| f.value()).unwrap_or_default(),
+    };
     view! {
-        <ActionForm action attr:class="key-form">
+        <form method="post" action=SetKey::PATH class="key-form" on:submit=submit(action, input)>
             <p id="key-rules" class="hint">
                 {format!(
                     "Keys: up to {KEY_MAX_CHARS} characters, not starting with _. Values: text up to {VALUE_MAX_KB} KB; JSON is shown formatted.",
@@ -37,6 +47,7 @@ pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) 
                 <label for="key">"Key"</label>
                 <input
                     id="key"
+                    node_ref=key
                     name="key"
                     type="text"
                     autocomplete="off"
@@ -52,6 +63,7 @@ pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) 
                 <label for="value">"Value"</label>
                 <textarea
                     id="value"
+                    node_ref=value
                     name="value"
                     rows="2"
                     spellcheck="false"
@@ -63,6 +75,6 @@ pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) 
                 </p>
             </div>
             <button type="submit">"Set key"</button>
-        </ActionForm>
+        </form>
     }
 }

@@ -1,19 +1,24 @@
 //! The note field: one free-text key of the session's, kept beside the user.
 
-use leptos::prelude::*;
+use leptos::{html::Input, prelude::*, server_fn::ServerFn};
 
-use crate::{limits::NOTE_MAX_CHARS, session::api::SaveNote};
+use crate::{limits::NOTE_MAX_CHARS, session::api::SaveNote, ui::answers::submit};
 
 /// Saves the visitor's note; shows `note`, the stored one, when the page
 /// loads. Afterwards the field itself holds what the visitor typed.
 #[component]
 pub fn NoteForm(action: ServerAction<SaveNote>, note: Option<String>) -> impl IntoView {
+    let field = NodeRef::<Input>::new();
+    let input = move || SaveNote {
+        note: field.get().map(|f| f.value()).unwrap_or_default(),
+    };
     view! {
-        <ActionForm action attr:class="note">
+        <form method="post" action=SaveNote::PATH class="note" on:submit=submit(action, input)>
                 <label for="note">"Note, kept in the session next to the user"</label>
                 <div class="note-row">
                     <input
                         id="note"
+                        node_ref=field
                         name="note"
                         type="text"
                         maxlength=NOTE_MAX_CHARS
@@ -22,6 +27,6 @@ pub fn NoteForm(action: ServerAction<SaveNote>, note: Option<String>) -> impl In
                     />
                     <button type="submit">"Save note"</button>
                 </div>
-        </ActionForm>
+        </form>
     }
 }

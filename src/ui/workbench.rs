@@ -1,16 +1,16 @@
 //! The page: the seed's three buttons and note, any key and value, the
 //! answer line, and what lives where.
 
-use leptos::{html::H2, prelude::*};
+use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 
 use super::{
-    answers::{self, Actions, Answered, Shown},
+    answers::{self, submit, Actions, Answered, Shown},
     browser,
     inspector::Inspector,
     key_form::KeyForm,
     note_form::NoteForm,
 };
-use crate::session::api::{get_note, panels};
+use crate::session::api::{get_note, panels, GetSession, PopSession, SetSession};
 
 /// A workbench for the visitor's server-side session.
 ///
@@ -91,15 +91,27 @@ pub fn Workbench() -> impl IntoView {
                     <section aria-labelledby="seed">
                         <h2 id="seed">"The tutorial's session"</h2>
                         <div class="actions">
-                            <ActionForm action=actions.set_session>
+                            <form
+                                method="post"
+                                action=SetSession::PATH
+                                on:submit=submit(actions.set_session, || SetSession {})
+                            >
                                 <button type="submit">"Set session"</button>
-                            </ActionForm>
-                            <ActionForm action=actions.get_session>
+                            </form>
+                            <form
+                                method="post"
+                                action=GetSession::PATH
+                                on:submit=submit(actions.get_session, || GetSession {})
+                            >
                                 <button type="submit">"Get session"</button>
-                            </ActionForm>
-                            <ActionForm action=actions.pop_session>
+                            </form>
+                            <form
+                                method="post"
+                                action=PopSession::PATH
+                                on:submit=submit(actions.pop_session, || PopSession {})
+                            >
                                 <button type="submit">"Pop session"</button>
-                            </ActionForm>
+                            </form>
                         </div>
                         {move || {
                             note.try_get()

@@ -1,12 +1,15 @@
 //! "On the server": the store, the session's record in it, and the
 //! visitor's keys, each with its pop button.
 
-use leptos::{either::Either, prelude::*};
+use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 
 use super::clock::{ticking, time_left, when};
-use crate::session::{
-    api::{ClearSession, PopKey},
-    inspect::{Held, OnServer},
+use crate::{
+    session::{
+        api::{ClearSession, PopKey},
+        inspect::{Held, OnServer},
+    },
+    ui::answers::submit,
 };
 
 #[component]
@@ -34,11 +37,16 @@ pub fn ServerSide(
                 <dl class="facts">{store} <Record held sent /></dl>
                 <h3>"Keys and values"</h3>
                 <Entries entries pop_key />
-                <ActionForm action=clear_session attr:class="clear">
+                <form
+                    method="post"
+                    action=ClearSession::PATH
+                    class="clear"
+                    on:submit=submit(clear_session, || ClearSession {})
+                >
                     <button type="submit" class="secondary">
                         "Clear session"
                     </button>
-                </ActionForm>
+                </form>
             })
         }
     }
@@ -93,18 +101,23 @@ fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> imp
         .into_iter()
         .map(|(key, value)| {
             let (shown, json) = formatted(&value);
+            let popped = key.clone();
             view! {
                 <li>
                     <div class="entry-head">
                         <code class="key">{key.clone()}</code>
                         {json.then(|| view! { <span class="tag">"JSON"</span> })}
-                        <ActionForm action=pop_key>
+                        <form
+                            method="post"
+                            action=PopKey::PATH
+                            on:submit=submit(pop_key, move || PopKey { key: popped.clone() })
+                        >
                             <input type="hidden" name="key" value=key.clone() />
                             <button type="submit" class="secondary">
                                 "Pop"
                                 <span class="visually-hidden">" " {key}</span>
                             </button>
-                        </ActionForm>
+                        </form>
                     </div>
                     <pre class="value">{shown}</pre>
                 </li>
