@@ -10,7 +10,7 @@ use crate::{
     error::{AppError, Field},
     limits::{KEY_MAX_CHARS, VALUE_MAX_KB},
     session::api::SetKey,
-    ui::answers::submit,
+    ui::answers::{submit, Call, Calls},
 };
 
 /// Key and Value, each with its own line for a refusal about it.
@@ -19,7 +19,7 @@ use crate::{
 /// error a no-JavaScript redirect carried); the one about a field is shown
 /// beside that field.
 #[component]
-pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) -> impl IntoView {
+pub fn KeyForm(calls: Calls, refused: Signal<Option<AppError>>) -> impl IntoView {
     let about = move |field: Field| {
         move || {
             refused
@@ -32,12 +32,14 @@ pub fn KeyForm(action: ServerAction<SetKey>, refused: Signal<Option<AppError>>) 
     let (key_error, value_error) = (about(Field::Key), about(Field::Value));
     let invalid = move |error: Option<String>| error.is_some().then_some("true");
     let (key, value) = (NodeRef::<Input>::new(), NodeRef::<Textarea>::new());
-    let input = move || SetKey {
-        key: key.get().map(|f| f.value()).unwrap_or_default(),
-        value: value.get().map(|f| f.value()).unwrap_or_default(),
+    let call = move || {
+        Call::SetKey(SetKey {
+            key: key.get().map(|f| f.value()).unwrap_or_default(),
+            value: value.get().map(|f| f.value()).unwrap_or_default(),
+        })
     };
     view! {
-        <form method="post" action=SetKey::PATH class="key-form" on:submit=submit(action, input)>
+        <form method="post" action=SetKey::PATH class="key-form" on:submit=submit(calls, call)>
             <p id="key-rules" class="hint">
                 {format!(
                     "Keys: up to {KEY_MAX_CHARS} characters, not starting with _. Values: text up to {VALUE_MAX_KB} KB; JSON is shown formatted.",

@@ -2,18 +2,24 @@
 
 use leptos::{html::Input, prelude::*, server_fn::ServerFn};
 
-use crate::{limits::NOTE_MAX_CHARS, session::api::SaveNote, ui::answers::submit};
+use crate::{
+    limits::NOTE_MAX_CHARS,
+    session::api::SaveNote,
+    ui::answers::{submit, Call, Calls},
+};
 
 /// Saves the visitor's note; shows `note`, the stored one, when the page
 /// loads. Afterwards the field itself holds what the visitor typed.
 #[component]
-pub fn NoteForm(action: ServerAction<SaveNote>, note: Option<String>) -> impl IntoView {
+pub fn NoteForm(calls: Calls, note: Option<String>) -> impl IntoView {
     let field = NodeRef::<Input>::new();
-    let input = move || SaveNote {
-        note: field.get().map(|f| f.value()).unwrap_or_default(),
+    let call = move || {
+        Call::SaveNote(SaveNote {
+            note: field.get().map(|f| f.value()).unwrap_or_default(),
+        })
     };
     view! {
-        <form method="post" action=SaveNote::PATH class="note" on:submit=submit(action, input)>
+        <form method="post" action=SaveNote::PATH class="note" on:submit=submit(calls, call)>
                 <label for="note">"Note, kept in the session next to the user"</label>
                 <div class="note-row">
                     <input

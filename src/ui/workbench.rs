@@ -4,7 +4,7 @@
 use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 
 use super::{
-    answers::{self, submit, Actions, Answered, Shown},
+    answers::{self, submit, Call, Shown},
     browser,
     inspector::Inspector,
     key_form::KeyForm,
@@ -23,7 +23,7 @@ use crate::session::api::{get_note, panels, GetSession, PopSession, SetSession};
 /// theirs.
 #[component]
 pub fn Workbench() -> impl IntoView {
-    let actions = Actions::new();
+    let calls = answers::calls();
 
     // The panels' data: read with the page (its value travels in the page
     // for hydration), then again after every answer, when another tab says
@@ -35,17 +35,19 @@ pub fn Workbench() -> impl IntoView {
     // The stored note, for the note field as the page loads.
     let note = OnceResource::new(get_note());
 
-    let latest = RwSignal::new(None::<Shown>);
     let heading = NodeRef::<H2>::new();
     // A pop or clear button is gone once the panels are read again: the
     // focus then goes to the server's panel, not back to the page's top.
     let refocus = StoredValue::new(false);
-    actions.on_answer(move |answered: Answered| {
+    // Effects run only in the browser, where the calls are made.
+    Effect::new(move || {
+        let Some(answered) = calls.value().get() else {
+            return;
+        };
         if answered.changed {
             tell_other_tabs.with_value(|tell| tell());
         }
         refocus.set_value(answered.from_panels);
-        latest.set(Some(answered.shown));
         reread();
     });
     Effect::new(move || {
@@ -61,9 +63,11 @@ pub fn Workbench() -> impl IntoView {
     // the page renders, leptos may run a closure once more after the page's
     // signals are gone, and a plain `get` would panic a server thread.
     let shown = move || {
-        latest
+        calls
+            .value()
             .try_get()
             .flatten()
+            .map(|answered| answered.shown)
             .or_else(|| redirected.and_then(|answer| answer.try_get().flatten()))
     };
     let refused = Signal::derive(move || shown().and_then(Result::err));
@@ -77,7 +81,7 @@ pub fn Workbench() -> impl IntoView {
         <section
             class="panel"
             data-hydrated=move || hydrated.try_get().unwrap_or_default().then_some("true")
-            aria-busy=move || actions.pending().to_string()
+            aria-busy=move || calls.pending().try_get().unwrap_or_default().to_string()
         >
             <h1>"Server-side sessions"</h1>
             <p class="lede">
@@ -94,21 +98,21 @@ pub fn Workbench() -> impl IntoView {
                             <form
                                 method="post"
                                 action=SetSession::PATH
-                                on:submit=submit(actions.set_session, || SetSession {})
+                                on:submit=submit(calls, || Call::SetSession(SetSession {}))
                             >
                                 <button type="submit">"Set session"</button>
                             </form>
                             <form
                                 method="post"
                                 action=GetSession::PATH
-                                on:submit=submit(actions.get_session, || GetSession {})
+                                on:submit=submit(calls, || Call::GetSession(GetSession {}))
                             >
                                 <button type="submit">"Get session"</button>
                             </form>
                             <form
                                 method="post"
                                 action=PopSession::PATH
-                                on:submit=submit(actions.pop_session, || PopSession {})
+                                on:submit=submit(calls, || Call::PopSession(PopSession {}))
                             >
                                 <button type="submit">"Pop session"</button>
                             </form>
@@ -118,14 +122,14 @@ pub fn Workbench() -> impl IntoView {
                                 .flatten()
                                 .map(|note| {
                                     view! {
-                                        <NoteForm action=actions.save_note note=note.ok().flatten() />
+                                        <NoteForm calls note=note.ok().flatten() />
                                     }
                                 })
                         }}
                     </section>
                     <section aria-labelledby="any-key">
                         <h2 id="any-key">"Any key"</h2>
-                        <KeyForm action=actions.set_key refused />
+                        <KeyForm calls refused />
                     </section>
                 </div>
                 <p role="status" class="answer">
@@ -136,8 +140,7 @@ pub fn Workbench() -> impl IntoView {
                 </p>
                 <Inspector
                     inspection
-                    pop_key=actions.pop_key
-                    clear_session=actions.clear_session
+                    calls
                     heading
                 />
             </Transition>

@@ -10,21 +10,14 @@ mod server_side;
 use leptos::{html::H2, prelude::*};
 
 use self::{browser_side::BrowserSide, server_side::ServerSide};
-use crate::{
-    error::AppError,
-    session::{
-        api::{ClearSession, PopKey},
-        inspect::Inspection,
-    },
-};
+use crate::{error::AppError, session::inspect::Inspection, ui::answers::Calls};
 
 /// The two panels. Their pop and clear buttons are the page's actions'
 /// forms, like its other buttons.
 #[component]
 pub fn Inspector(
     inspection: Resource<Result<Inspection, AppError>>,
-    pop_key: ServerAction<PopKey>,
-    clear_session: ServerAction<ClearSession>,
+    calls: Calls,
     /// The server's panel heading, where the focus goes when the button that
     /// had it is gone.
     heading: NodeRef<H2>,
@@ -56,7 +49,7 @@ pub fn Inspector(
                         .and_then(Result::ok)
                         .map(|i| {
                             let sent = i.browser.fingerprint;
-                            view! { <ServerSide server=i.server sent pop_key clear_session /> }
+                            view! { <ServerSide server=i.server sent calls /> }
                         })
                 }}
             </section>

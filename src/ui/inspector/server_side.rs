@@ -9,7 +9,7 @@ use crate::{
         api::{ClearSession, PopKey},
         inspect::{Held, OnServer},
     },
-    ui::answers::submit,
+    ui::answers::{submit, Call, Calls},
 };
 
 #[component]
@@ -17,8 +17,7 @@ pub fn ServerSide(
     server: OnServer,
     /// The fingerprint of the id this request's cookie carried.
     sent: Option<String>,
-    pop_key: ServerAction<PopKey>,
-    clear_session: ServerAction<ClearSession>,
+    calls: Calls,
 ) -> impl IntoView {
     let store = view! {
         <div>
@@ -36,12 +35,12 @@ pub fn ServerSide(
             Either::Right(view! {
                 <dl class="facts">{store} <Record held sent /></dl>
                 <h3>"Keys and values"</h3>
-                <Entries entries pop_key />
+                <Entries entries calls />
                 <form
                     method="post"
                     action=ClearSession::PATH
                     class="clear"
-                    on:submit=submit(clear_session, || ClearSession {})
+                    on:submit=submit(calls, || Call::ClearSession(ClearSession {}))
                 >
                     <button type="submit" class="secondary">
                         "Clear session"
@@ -93,7 +92,7 @@ fn Record(held: Held, sent: Option<String>) -> impl IntoView {
 
 /// The visitor's keys, each value shown formatted when it is JSON.
 #[component]
-fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> impl IntoView {
+fn Entries(entries: Vec<(String, String)>, calls: Calls) -> impl IntoView {
     if entries.is_empty() {
         return Either::Left(view! { <p class="none">"No keys of yours."</p> });
     }
@@ -110,7 +109,7 @@ fn Entries(entries: Vec<(String, String)>, pop_key: ServerAction<PopKey>) -> imp
                         <form
                             method="post"
                             action=PopKey::PATH
-                            on:submit=submit(pop_key, move || PopKey { key: popped.clone() })
+                            on:submit=submit(calls, move || Call::PopKey(PopKey { key: popped.clone() }))
                         >
                             <input type="hidden" name="key" value=key.clone() />
                             <button type="submit" class="secondary">
