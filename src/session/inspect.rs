@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The key the seed's user name is kept under, among the visitor's keys.
+pub const USERNAME: &str = "Username";
+/// The key the note is kept under, among the visitor's keys.
+pub const NOTE: &str = "Note";
+
 /// Both sides of one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
@@ -43,4 +48,14 @@ pub struct Held {
     pub idle_end_ms: i64,
     /// When it ends at the latest, however much it is used.
     pub absolute_end_ms: Option<i64>,
+}
+
+impl Held {
+    /// The value of the visitor's `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value.as_str())
+    }
 }

@@ -30,8 +30,8 @@ pub struct UserSession {
 }
 
 impl UserSession {
-    const USERNAME: &'static str = "Username";
-    const NOTE: &'static str = "Note";
+    const USERNAME: &'static str = super::inspect::USERNAME;
+    const NOTE: &'static str = super::inspect::NOTE;
     /// When the session began (Unix milliseconds), for the absolute lifetime.
     const CREATED_AT: &'static str = "_created_at";
     /// When a read last pushed the idle expiry ahead (Unix milliseconds).

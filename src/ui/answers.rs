@@ -7,9 +7,12 @@ use leptos::prelude::*;
 use crate::{
     answer::Answer,
     error::AppError,
-    session::api::{
-        clear_session, get_session, pop_key, pop_session, save_note, set_key, set_session, Button,
-        ClearSession, GetSession, PopKey, PopSession, SaveNote, SetKey, SetSession,
+    session::{
+        api::{
+            clear_session, get_session, pop_key, pop_session, save_note, set_key, set_session,
+            Button, ClearSession, GetSession, PopKey, PopSession, SaveNote, SetKey, SetSession,
+        },
+        inspect::{Inspection, USERNAME},
     },
     ui::location,
 };
@@ -110,20 +113,40 @@ pub fn submit(
 }
 
 /// The answer a no-JavaScript redirect carries: an error or an answer by its
-/// code, or the greeting, which is read from the session again rather than
-/// trusted from the URL. `None` when the page was not redirected (or the
-/// code is not one of ours).
-pub fn redirected() -> Option<Signal<Option<Shown>>> {
+/// code, or the greeting, which is read from the session again (the page's
+/// `inspection`) rather than trusted from the URL. `None` when the page was
+/// not redirected (or the code is not one of ours).
+pub fn redirected(
+    inspection: Resource<Result<Inspection, AppError>>,
+) -> Option<Signal<Option<Shown>>> {
     if let Some(code) = location::query("error") {
         return Some(Signal::stored(Some(Err(AppError::from_code(&code)))));
     }
     match Answer::from_code(&location::query("answer")?) {
         Ok(Some(answer)) => Some(Signal::stored(Some(Ok(answer.to_string())))),
-        // Read while the page renders; its error sets the page's status.
-        Ok(None) => {
-            let greeting = Resource::new(|| (), |()| get_session());
-            Some(Signal::derive(move || greeting.try_get().flatten()))
-        }
+        Ok(None) => Some(Signal::derive(move || {
+            let read = inspection.try_get().flatten()?;
+            answered_with_status(&read);
+            Some(read.map(|inspection| {
+                let user = inspection
+                    .server
+                    .session
+                    .as_ref()
+                    .and_then(|held| held.get(USERNAME));
+                Answer::Welcome(user.map(str::to_owned)).to_string()
+            }))
+        })),
         Err(_) => None,
     }
+}
+
+/// A greeting that could not be read answers the page with the error's
+/// status, as the server function it stands for would.
+fn answered_with_status(read: &Result<Inspection, AppError>) {
+    #[cfg(feature = "ssr")]
+    if let (Err(err), Some(response)) = (read, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(err.status_code());
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = read;
 }

@@ -10,7 +10,10 @@ use super::{
     key_form::KeyForm,
     note_form::NoteForm,
 };
-use crate::session::api::{get_note, panels, GetSession, PopSession, SetSession};
+use crate::session::{
+    api::{panels, GetSession, PopSession, SetSession},
+    inspect::NOTE,
+};
 
 /// A workbench for the visitor's server-side session.
 ///
@@ -32,8 +35,6 @@ pub fn Workbench() -> impl IntoView {
     let inspection = Resource::new(move || reads.get(), |_| panels());
     let reread = move || reads.update(|n| *n = n.wrapping_add(1));
     let tell_other_tabs = StoredValue::new(browser::keep_in_step(reread));
-    // The stored note, for the note field as the page loads.
-    let note = OnceResource::new(get_note());
 
     let heading = NodeRef::<H2>::new();
     // A pop or clear button is gone once the panels are read again: the
@@ -58,7 +59,19 @@ pub fn Workbench() -> impl IntoView {
         }
     });
 
-    let redirected = answers::redirected();
+    let redirected = answers::redirected(inspection);
+    // The stored note, for the note field: the first read's, kept (the
+    // field then holds what the visitor types, through every re-read).
+    let note = Memo::new(move |first: Option<&Option<Option<String>>>| {
+        if let Some(Some(note)) = first {
+            return Some(note.clone());
+        }
+        inspection.try_get().flatten().map(|read| {
+            read.ok()
+                .and_then(|i| i.server.session)
+                .and_then(|held| held.get(NOTE).map(str::to_owned))
+        })
+    });
     // Every read in the view is a `try_` one: when a visitor leaves while
     // the page renders, leptos may run a closure once more after the page's
     // signals are gone, and a plain `get` would panic a server thread.
@@ -120,11 +133,7 @@ pub fn Workbench() -> impl IntoView {
                         {move || {
                             note.try_get()
                                 .flatten()
-                                .map(|note| {
-                                    view! {
-                                        <NoteForm calls note=note.ok().flatten() />
-                                    }
-                                })
+                                .map(|note| view! { <NoteForm calls note /> })
                         }}
                     </section>
                     <section aria-labelledby="any-key">
