@@ -1,7 +1,6 @@
 //! The HTML shell and the app: one page, or the 404 page.
 
 use leptos::{either::Either, prelude::*};
-use leptos_meta::{provide_meta_context, Meta, Title};
 
 use crate::ui::{location, NotFound, Workbench};
 
@@ -17,7 +16,6 @@ pub fn shell(
     options: LeptosOptions,
     pkg: std::sync::Arc<crate::assets::PkgNames>,
 ) -> impl IntoView {
-    use leptos_meta::MetaTags;
     let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
@@ -25,6 +23,10 @@ pub fn shell(
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // One title for the page and the 404 page, so it is written
+                // here once, not by a head component hydrated in the bundle.
+                <title>"Leptos sessions"</title>
+                <meta name="description" content="Set, get and pop a server-side session." />
                 // No favicon: saves every visit a request that would render the 404 page.
                 <link rel="icon" href="data:," />
                 <AutoReload options />
@@ -36,8 +38,11 @@ pub fn shell(
                     r#type="application/wasm"
                     crossorigin="anonymous"
                 />
-                <script type="module" nonce=nonce inner_html=pkg.loader.clone()></script>
-                <MetaTags />
+                // A script's text is written as it is (leptos escapes no child of
+                // `<script>`).
+                <script type="module" nonce=nonce>
+                    {pkg.loader.to_string()}
+                </script>
             </head>
             <body>
                 <App />
@@ -57,10 +62,7 @@ pub fn shell(
 /// HTML, not streamed in for a script to place.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title text="Leptos sessions" />
-        <Meta name="description" content="Set, get and pop a server-side session." />
         <main>
             {if location::path() == "/" {
                 Either::Left(view! { <Workbench /> })
