@@ -52,7 +52,12 @@ async fn the_inspector_shows_both_sides_and_a_new_id_after_set(backing: Backing)
         Some(held.fingerprint.as_str()),
         "the two sides match"
     );
-    assert_eq!(held.entries, pairs(&[("colour", "blue")]));
+    let entries: Vec<_> = held
+        .entries
+        .iter()
+        .map(|entry| (entry.key.clone(), entry.value.clone()))
+        .collect();
+    assert_eq!(entries, pairs(&[("colour", "blue")]));
     let cookie = app.cookie().unwrap();
     assert!(!cookie.contains(&held.fingerprint.replace('-', "")));
     let began = held.began_ms.expect("when it began");

@@ -10,7 +10,7 @@ use crate::{
     session::{
         context::SessionContext,
         entries::{Entries, ENTRIES},
-        inspect::Held,
+        inspect::{Entry, Held},
     },
 };
 
@@ -68,7 +68,12 @@ impl UserSession {
             i64::try_from(self.context.lifetime.absolute.as_millis()).unwrap_or(i64::MAX);
         Ok(Some(Held {
             fingerprint: fingerprint(&id),
-            entries: self.entries().await?,
+            entries: self
+                .entries()
+                .await?
+                .into_iter()
+                .map(|(key, value)| Entry::new(key, value))
+                .collect(),
             began_ms,
             idle_end_ms: i64::try_from(expires.unix_timestamp_nanos() / 1_000_000)
                 .unwrap_or(i64::MAX),

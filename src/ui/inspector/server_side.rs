@@ -7,7 +7,7 @@ use super::clock::{ticking, time_left, when};
 use crate::{
     session::{
         api::{ClearSession, PopKey},
-        inspect::{Held, OnServer},
+        inspect::{Entry, Held, OnServer},
     },
     ui::answers::{submit, Call, Calls},
 };
@@ -92,20 +92,21 @@ fn Record(held: Held, sent: Option<String>) -> impl IntoView {
 
 /// The visitor's keys, each value shown formatted when it is JSON.
 #[component]
-fn Entries(entries: Vec<(String, String)>, calls: Calls) -> impl IntoView {
+fn Entries(entries: Vec<Entry>, calls: Calls) -> impl IntoView {
     if entries.is_empty() {
         return Either::Left(view! { <p class="none">"No keys of yours."</p> });
     }
     let items = entries
         .into_iter()
-        .map(|(key, value)| {
-            let (shown, json) = formatted(&value);
+        .map(|Entry { key, value, json }| {
+            let tagged = json.is_some();
+            let shown = json.unwrap_or(value);
             let popped = key.clone();
             view! {
                 <li>
                     <div class="entry-head">
                         <code class="key">{key.clone()}</code>
-                        {json.then(|| view! { <span class="tag">"JSON"</span> })}
+                        {tagged.then(|| view! { <span class="tag">"JSON"</span> })}
                         <form
                             method="post"
                             action=PopKey::PATH
@@ -124,28 +125,4 @@ fn Entries(entries: Vec<(String, String)>, calls: Calls) -> impl IntoView {
         })
         .collect_view();
     Either::Right(view! { <ul class="entries">{items}</ul> })
-}
-
-/// A value that parses as a JSON object or array, indented; any other as it is.
-fn formatted(value: &str) -> (String, bool) {
-    match serde_json::from_str::<serde_json::Value>(value) {
-        Ok(json @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => (
-            serde_json::to_string_pretty(&json).unwrap_or_else(|_| value.to_owned()),
-            true,
-        ),
-        _ => (value.to_owned(), false),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::formatted;
-
-    #[test]
-    fn json_objects_and_arrays_are_indented_and_other_text_is_kept() {
-        assert_eq!(formatted(r#"{"w":3}"#), ("{\n  \"w\": 3\n}".into(), true));
-        assert!(formatted("[1,2]").1);
-        assert_eq!(formatted("42"), ("42".into(), false));
-        assert_eq!(formatted("{not json"), ("{not json".into(), false));
-    }
 }
