@@ -8,10 +8,11 @@ use crate::{
     ui::answers::{submit, Call, Calls},
 };
 
-/// Saves the visitor's note; shows `note`, the stored one, when the page
-/// loads. Afterwards the field itself holds what the visitor typed.
+/// Saves the visitor's note. The field starts with `note`, the stored one,
+/// and follows it while the visitor has not typed in it (it is the field's
+/// `value` attribute: once typed in, the field holds what was typed).
 #[component]
-pub fn NoteForm(calls: Calls, note: Option<String>) -> impl IntoView {
+pub fn NoteForm(calls: Calls, note: Signal<Option<String>>) -> impl IntoView {
     let field = NodeRef::<Input>::new();
     let call = move || {
         Call::SaveNote(SaveNote {
@@ -29,7 +30,7 @@ pub fn NoteForm(calls: Calls, note: Option<String>) -> impl IntoView {
                         type="text"
                         maxlength=NOTE_MAX_CHARS
                         autocomplete="off"
-                        value=note.unwrap_or_default()
+                        value=move || note.try_get().flatten().unwrap_or_default()
                     />
                     <button type="submit">"Save note"</button>
                 </div>

@@ -60,17 +60,14 @@ pub fn Workbench() -> impl IntoView {
     });
 
     let redirected = answers::redirected(inspection);
-    // The stored note, for the note field: the first read's, kept (the
-    // field then holds what the visitor types, through every re-read).
-    let note = Memo::new(move |first: Option<&Option<Option<String>>>| {
-        if let Some(Some(note)) = first {
-            return Some(note.clone());
-        }
-        inspection.try_get().flatten().map(|read| {
-            read.ok()
-                .and_then(|i| i.server.session)
-                .and_then(|held| held.get(NOTE).map(str::to_owned))
-        })
+    // The stored note, for the note field.
+    let note = Signal::derive(move || {
+        inspection
+            .try_get()
+            .flatten()
+            .and_then(Result::ok)
+            .and_then(|i| i.server.session)
+            .and_then(|held| held.get(NOTE).map(str::to_owned))
     });
     // Every read in the view is a `try_` one: when a visitor leaves while
     // the page renders, leptos may run a closure once more after the page's
@@ -130,11 +127,7 @@ pub fn Workbench() -> impl IntoView {
                                 <button type="submit">"Pop session"</button>
                             </form>
                         </div>
-                        {move || {
-                            note.try_get()
-                                .flatten()
-                                .map(|note| view! { <NoteForm calls note /> })
-                        }}
+                        <NoteForm calls note />
                     </section>
                     <section aria-labelledby="any-key">
                         <h2 id="any-key">"Any key"</h2>
