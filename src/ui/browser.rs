@@ -14,12 +14,16 @@ mod imp {
         html::H2,
         prelude::{document, request_animation_frame, Get, NodeRef},
     };
-    use send_wrapper::SendWrapper;
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use web_sys::{BroadcastChannel, HtmlDocument, VisibilityState};
 
     /// The tabs of one browser share this channel (same origin only).
     const CHANNEL: &str = "leptos-sessions";
+
+    thread_local! {
+        /// This page's end of the channel: it hears the others, never itself.
+        static TABS: Option<BroadcastChannel> = BroadcastChannel::new(CHANNEL).ok();
+    }
 
     /// What this page's scripts can read of the cookies.
     pub fn document_cookie() -> String {
@@ -31,19 +35,16 @@ mod imp {
     }
 
     /// Calls `reread` when another tab says it changed the session, or when
-    /// this tab comes back to the foreground; returns how to tell the others
-    /// about a change made here.
-    pub fn keep_in_step(
-        reread: impl Fn() + Clone + 'static,
-    ) -> impl Fn() + Clone + Send + Sync + 'static {
-        // The page's one thread is the only one there is in a browser.
-        let channel = SendWrapper::new(BroadcastChannel::new(CHANNEL).ok());
-        if let Some(channel) = channel.as_ref() {
-            let on_message = Closure::<dyn Fn()>::new(reread.clone());
-            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            // Lives as long as the page, like the channel.
-            on_message.forget();
-        }
+    /// this tab comes back to the foreground.
+    pub fn keep_in_step(reread: impl Fn() + Clone + 'static) {
+        TABS.with(|tabs| {
+            if let Some(channel) = tabs {
+                let on_message = Closure::<dyn Fn()>::new(reread.clone());
+                channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                // Lives as long as the page, like the channel.
+                on_message.forget();
+            }
+        });
         let on_visible = Closure::<dyn Fn()>::new(move || {
             if document().visibility_state() == VisibilityState::Visible {
                 reread();
@@ -54,11 +55,15 @@ mod imp {
             on_visible.as_ref().unchecked_ref(),
         );
         on_visible.forget();
-        move || {
-            if let Some(channel) = channel.as_ref() {
+    }
+
+    /// Tells the visitor's other tabs that this one changed the session.
+    pub fn tell_other_tabs() {
+        TABS.with(|tabs| {
+            if let Some(channel) = tabs {
                 let _ = channel.post_message(&JsValue::from_str("changed"));
             }
-        }
+        });
     }
 
     /// Once the page has drawn, moves the focus to `to` if the focus was
@@ -84,11 +89,9 @@ mod inert {
         String::new()
     }
 
-    pub fn keep_in_step(
-        _reread: impl Fn() + Clone + 'static,
-    ) -> impl Fn() + Clone + Send + Sync + 'static {
-        || {}
-    }
+    pub fn keep_in_step(_reread: impl Fn() + Clone + 'static) {}
+
+    pub fn tell_other_tabs() {}
 
     pub fn refocus_if_lost(_to: NodeRef<H2>) {}
 }

@@ -34,7 +34,7 @@ pub fn Workbench() -> impl IntoView {
     let reads = RwSignal::new(0_u32);
     let inspection = Resource::new(move || reads.get(), |_| panels());
     let reread = move || reads.update(|n| *n = n.wrapping_add(1));
-    let tell_other_tabs = StoredValue::new(browser::keep_in_step(reread));
+    browser::keep_in_step(reread);
 
     let heading = NodeRef::<H2>::new();
     // A pop or clear button is gone once the panels are read again: the
@@ -46,7 +46,7 @@ pub fn Workbench() -> impl IntoView {
             return;
         };
         if answered.changed {
-            tell_other_tabs.with_value(|tell| tell());
+            browser::tell_other_tabs();
         }
         refocus.set_value(answered.from_panels);
         reread();
