@@ -14,7 +14,7 @@ use crate::{
         },
         inspect::{Inspection, USERNAME},
     },
-    ui::location,
+    ui::{inspector::Inspected, location},
 };
 
 /// An answer as the page shows it.
@@ -116,9 +116,7 @@ pub fn submit(
 /// code, or the greeting, which is read from the session again (the page's
 /// `inspection`) rather than trusted from the URL. `None` when the page was
 /// not redirected (or the code is not one of ours).
-pub fn redirected(
-    inspection: Resource<Result<Inspection, AppError>>,
-) -> Option<Signal<Option<Shown>>> {
+pub fn redirected(inspection: Inspected) -> Option<Signal<Option<Shown>>> {
     if let Some(code) = location::query("error") {
         return Some(Signal::stored(Some(Err(AppError::from_code(&code)))));
     }

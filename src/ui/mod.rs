@@ -2,6 +2,7 @@
 
 mod answers;
 mod browser;
+mod codec;
 pub mod inspector;
 mod key_form;
 pub mod location;

@@ -6,6 +6,7 @@ use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 use super::{
     answers::{self, submit, Call, Shown},
     browser,
+    inspector::Inspected,
     inspector::Inspector,
     key_form::KeyForm,
     note_form::NoteForm,
@@ -32,7 +33,8 @@ pub fn Workbench() -> impl IntoView {
     // for hydration), then again after every answer, when another tab says
     // it changed the session, and when this tab comes back.
     let reads = RwSignal::new(0_u32);
-    let inspection = Resource::new(move || reads.get(), |_| panels());
+    let inspection: Inspected =
+        Resource::new_with_options(move || reads.get(), |_| panels(), false);
     let reread = move || reads.update(|n| *n = n.wrapping_add(1));
     browser::keep_in_step(reread);
 

@@ -12,11 +12,14 @@ use leptos::{html::H2, prelude::*};
 use self::{browser_side::BrowserSide, server_side::ServerSide};
 use crate::{error::AppError, session::inspect::Inspection, ui::answers::Calls};
 
+/// The panels' data, as the page reads it.
+pub type Inspected = Resource<Result<Inspection, AppError>, crate::ui::codec::Json>;
+
 /// The two panels. Their pop and clear buttons are the page's actions'
 /// forms, like its other buttons.
 #[component]
 pub fn Inspector(
-    inspection: Resource<Result<Inspection, AppError>>,
+    inspection: Inspected,
     calls: Calls,
     /// The server's panel heading, where the focus goes when the button that
     /// had it is gone.
@@ -61,10 +64,7 @@ pub fn Inspector(
 /// `document.cookie`, read after hydration and after each read of the
 /// panels.
 #[component]
-fn ScriptsSee(
-    cookie: Signal<String>,
-    inspection: Resource<Result<Inspection, AppError>>,
-) -> impl IntoView {
+fn ScriptsSee(cookie: Signal<String>, inspection: Inspected) -> impl IntoView {
     let seen = RwSignal::new(None::<String>);
     // Effects run only in the browser.
     Effect::new(move || {
