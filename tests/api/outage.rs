@@ -64,6 +64,10 @@ async fn redis_stopped_mid_run_gives_503s_and_the_app_recovers_when_it_returns()
         page.contains(">The session store is unavailable right now."),
         "{page}"
     );
+    // A no-JS Get session's page reads the greeting again: it cannot, and
+    // answers with that error's status, as the server function did.
+    let (status, page) = app.get("/?answer=get").await;
+    assert_eq!(status, 503, "{page}");
     // A visitor without a cookie needs no store: the page still renders.
     let res = stranger.get(app.url("/")).send().await.unwrap();
     assert_eq!(res.status(), 200);
