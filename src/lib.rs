@@ -35,12 +35,5 @@ pub mod telemetry;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // A server function answers a plain form post with a redirect to the
-    // answer, and the page's own call with the answer itself plus a header
-    // saying where a form would have gone (leptos_axum's `redirect`). The
-    // page shows answers in place and has no router to follow one, so its
-    // hook does nothing; set first, it is the one leptos keeps (`ActionForm`
-    // sets a full-page redirect only when no hook is set).
-    let _ = leptos::server_fn::redirect::set_redirect_hook(|_| {});
     leptos::mount::hydrate_body(app::App);
 }

@@ -18,13 +18,13 @@ use crate::session::{
 
 /// A workbench for the visitor's server-side session.
 ///
-/// Every button is an `ActionForm` of its server function's action. With
-/// JavaScript off the browser posts the form and the server redirects back
-/// with `?answer=` (or `?error=`), which this component renders on the
-/// server. With it on, the action calls the function and the page shows its
-/// answer in place; the panels are then read again, and, when the function
-/// may have changed the session, the visitor's other tabs are told to read
-/// theirs.
+/// Every button is a form that posts to its server function. With
+/// JavaScript off the browser posts it and the server redirects back with
+/// `?answer=` (or `?error=`), which this component renders on the server.
+/// With it on, the form's submit dispatches the page's `Action` with the
+/// typed input and the page shows the answer in place; the panels are then
+/// read again, and, when the function may have changed the session, the
+/// visitor's other tabs are told to read theirs.
 #[component]
 pub fn Workbench() -> impl IntoView {
     let calls = answers::calls();

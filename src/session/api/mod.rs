@@ -1,9 +1,9 @@
 //! The server functions the page's buttons call (`POST /api/<name>`).
 //!
-//! Each button is a leptos `ActionForm` around its function's
-//! `ServerAction`: with JavaScript on, the action calls the function and the
-//! page shows the typed answer; with it off, the browser posts the same form
-//! and the function redirects back to `/?answer=<name>` (or
+//! Each button is a form that posts to its function. With JavaScript on,
+//! the page's leptos `Action` calls the function with the typed input
+//! instead and shows the typed answer; with it off, the browser posts the
+//! form and the function redirects back to `/?answer=<name>` (or
 //! `/?error=<code>`) so the page can render the answer itself.
 
 use leptos::prelude::*;

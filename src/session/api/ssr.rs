@@ -58,8 +58,9 @@ pub async fn session_of(parts: &mut Parts) -> Result<UserSession, AppError> {
 /// A function posted to its URL answers the way leptos_axum's `redirect`
 /// tells apart: a plain form post (no JavaScript) is redirected to
 /// `/?answer=<code>` or `/?error=<code>` for the page to show; the page's
-/// `ServerAction` gets the typed value (and a redirect header that the
-/// page's hook leaves alone: see [`crate::hydrate`]). A call made while the
+/// `Action` gets the typed value (and a header saying where a form would
+/// have gone, which leptos hands to a redirect hook: the page sets none,
+/// having no router, and shows the answer in place). A call made while the
 /// page renders (a GET) is answered in place, its error setting the page's
 /// status.
 pub async fn respond<F, Fut>(work: F) -> Result<String, AppError>
