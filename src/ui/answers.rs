@@ -112,30 +112,41 @@ pub fn submit(
     }
 }
 
-/// The answer a no-JavaScript redirect carries: an error or an answer by its
-/// code, or the greeting, which is read from the session again (the page's
-/// `inspection`) rather than trusted from the URL. `None` when the page was
-/// not redirected (or the code is not one of ours).
-pub fn redirected(inspection: Inspected) -> Option<Signal<Option<Shown>>> {
+/// The answer a no-JavaScript redirect carries.
+#[derive(Clone, Debug)]
+pub enum Redirected {
+    /// An answer or an error, by its code.
+    Fixed(Shown),
+    /// The greeting, which is read from the session again (the page's
+    /// inspection) rather than trusted from the URL.
+    Greeting,
+}
+
+/// What the page's query says it was redirected back with; `None` when it
+/// was not (or the code is not one of ours).
+pub fn redirected() -> Option<Redirected> {
     if let Some(code) = location::query("error") {
-        return Some(Signal::stored(Some(Err(AppError::from_code(&code)))));
+        return Some(Redirected::Fixed(Err(AppError::from_code(&code))));
     }
     match Answer::from_code(&location::query("answer")?) {
-        Ok(Some(answer)) => Some(Signal::stored(Some(Ok(answer.to_string())))),
-        Ok(None) => Some(Signal::derive(move || {
-            let read = inspection.try_get().flatten()?;
-            answered_with_status(&read);
-            Some(read.map(|inspection| {
-                let user = inspection
-                    .server
-                    .session
-                    .as_ref()
-                    .and_then(|held| held.get(USERNAME));
-                Answer::Welcome(user.map(str::to_owned)).to_string()
-            }))
-        })),
+        Ok(Some(answer)) => Some(Redirected::Fixed(Ok(answer.to_string()))),
+        Ok(None) => Some(Redirected::Greeting),
         Err(_) => None,
     }
+}
+
+/// The greeting, from the page's read of the session, once it is in.
+pub fn greeting(inspection: Inspected) -> Option<Shown> {
+    let read = inspection.try_get().flatten()?;
+    answered_with_status(&read);
+    Some(read.map(|inspection| {
+        let user = inspection
+            .server
+            .session
+            .as_ref()
+            .and_then(|held| held.get(USERNAME));
+        Answer::Welcome(user.map(str::to_owned)).to_string()
+    }))
 }
 
 /// A greeting that could not be read answers the page with the error's

@@ -4,7 +4,7 @@
 use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 
 use super::{
-    answers::{self, submit, Call, Shown},
+    answers::{self, submit, Call, Redirected, Shown},
     browser,
     inspector::Inspected,
     inspector::Inspector,
@@ -28,6 +28,8 @@ use crate::session::{
 #[component]
 pub fn Workbench() -> impl IntoView {
     let calls = answers::calls();
+    // Leptos maps the action's value anew on each `value()`: once here.
+    let answered = calls.value();
 
     // The panels' data: read with the page (its value travels in the page
     // for hydration), then again after every answer, when another tab says
@@ -44,7 +46,7 @@ pub fn Workbench() -> impl IntoView {
     let refocus = StoredValue::new(false);
     // Effects run only in the browser, where the calls are made.
     Effect::new(move || {
-        let Some(answered) = calls.value().get() else {
+        let Some(answered) = answered.get() else {
             return;
         };
         if answered.changed {
@@ -61,7 +63,11 @@ pub fn Workbench() -> impl IntoView {
         }
     });
 
-    let redirected = answers::redirected(inspection);
+    let redirected = StoredValue::new(answers::redirected());
+    let fixed = move || match redirected.try_get_value().flatten()? {
+        Redirected::Fixed(shown) => Some(shown),
+        Redirected::Greeting => None,
+    };
     // The stored note, for the note field.
     let note = Signal::derive(move || {
         inspection
@@ -74,15 +80,16 @@ pub fn Workbench() -> impl IntoView {
     // Every read in the view is a `try_` one: when a visitor leaves while
     // the page renders, leptos may run a closure once more after the page's
     // signals are gone, and a plain `get` would panic a server thread.
+    let latest = move || answered.try_get().flatten().map(|answered| answered.shown);
     let shown = move || {
-        calls
-            .value()
-            .try_get()
-            .flatten()
-            .map(|answered| answered.shown)
-            .or_else(|| redirected.and_then(|answer| answer.try_get().flatten()))
+        latest().or_else(|| match redirected.try_get_value().flatten()? {
+            Redirected::Fixed(shown) => Some(shown),
+            Redirected::Greeting => answers::greeting(inspection),
+        })
     };
-    let refused = Signal::derive(move || shown().and_then(Result::err));
+    // A refusal about a field is an answer's, or a redirect's by its code:
+    // never the greeting's, so this reads no session.
+    let refused = Signal::derive(move || latest().or_else(fixed).and_then(Result::err));
 
     // Effects run only in the browser, so this flips once hydration is done;
     // the end-to-end tests wait for it before clicking.
@@ -99,11 +106,14 @@ pub fn Workbench() -> impl IntoView {
             <p class="lede">
                 "Your browser holds only a signed, opaque session id; the data lives in the server's store."
             </p>
-            // Every read of the session below is inside: the server's render
-            // waits for them, and a re-read keeps the panels shown until the
-            // new ones are in.
+            // Every read of the session is inside one transition: the server's
+            // render waits for it, and a re-read keeps what is shown until the
+            // new one is in. One boundary, not one per read: leptos walks a
+            // boundary's children before it renders them (twice the work),
+            // and two boundaries sharing a resource have hung SSR responses
+            // (leptos-rs/leptos#4851).
             <Transition>
-                <div class="tools">
+            <div class="tools">
                     <section aria-labelledby="seed">
                         <h2 id="seed">"The tutorial's session"</h2>
                         <div class="actions">
@@ -135,7 +145,7 @@ pub fn Workbench() -> impl IntoView {
                         <h2 id="any-key">"Any key"</h2>
                         <KeyForm calls refused />
                     </section>
-                </div>
+            </div>
                 <p role="status" class="answer">
                     <span class=move || match shown() {
                         Some(Ok(_)) => "ok",
