@@ -4,6 +4,8 @@
 //! `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (the repository's
 //! `scripts/with-services.sh` starts both; under `CI` they must be set).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde_json::Value;
 use time::OffsetDateTime;
 use tower_sessions_core::{
@@ -13,6 +15,9 @@ use tower_sessions_core::{
 use tower_sessions_lossless_store::{Data, Store, StoreFailure, StoreSettings, BASE_KEY};
 
 /// A fresh store of `kind`, and what keeps it alive (a temporary folder).
+/// Each test gets a store of its own: a SQLite file, a PostgreSQL database,
+/// a Redis database (tests run at once, and the bound counts every session
+/// a store holds).
 async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Option<tempfile::TempDir>)> {
     let (url, dir) = match kind {
         "memory" => ("memory".to_owned(), None),
@@ -23,19 +28,43 @@ async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Option<te
         }
         _ => {
             let var = format!("TEST_{}_URL", kind.to_uppercase());
-            match std::env::var(&var) {
-                Ok(url) => (url, None),
+            let server = match std::env::var(&var) {
+                Ok(url) => url,
                 Err(_) if std::env::var_os("CI").is_some() => panic!("{var} is not set"),
                 Err(_) => {
                     eprintln!("{kind}: skipped ({var} is not set)");
                     return None;
                 }
-            }
+            };
+            (own_database(kind, &server).await, None)
         }
     };
     let mut settings = StoreSettings::new(url.parse().unwrap());
     settings.max_sessions = max_sessions;
     Some((Store::connect(&settings).await.unwrap(), dir))
+}
+
+/// A database of the test's own on the server at `server`.
+async fn own_database(kind: &str, server: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut url = url::Url::parse(server).expect("a server URL");
+    if kind == "redis" {
+        // Redis has 16 databases; the tests below use fewer.
+        url.set_path(&format!("/{}", 1 + n % 15));
+        return url.to_string();
+    }
+    let name = format!("store_test_{}_{n}", std::process::id());
+    let admin = sqlx::PgPool::connect(server)
+        .await
+        .expect("an admin connection");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("a test database");
+    admin.close().await;
+    url.set_path(&name);
+    url.to_string()
 }
 
 macro_rules! every_store {
