@@ -4,7 +4,7 @@
 use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 
 use super::{
-    answers::{self, submit, Call, Redirected, Shown},
+    answers::{self, submit, Call, Calls, Redirected, Shown},
     browser,
     inspector::Inspected,
     inspector::Inspector,
@@ -113,31 +113,16 @@ pub fn Workbench() -> impl IntoView {
             // and two boundaries sharing a resource have hung SSR responses
             // (leptos-rs/leptos#4851).
             <Transition>
-            <div class="tools">
+                <div class="tools">
                     <section aria-labelledby="seed">
                         <h2 id="seed">"The tutorial's session"</h2>
                         <div class="actions">
-                            <form
-                                method="post"
-                                action=SetSession::PATH
-                                on:submit=submit(calls, || Call::SetSession(SetSession {}))
-                            >
-                                <button type="submit">"Set session"</button>
-                            </form>
-                            <form
-                                method="post"
-                                action=GetSession::PATH
-                                on:submit=submit(calls, || Call::GetSession(GetSession {}))
-                            >
-                                <button type="submit">"Get session"</button>
-                            </form>
-                            <form
-                                method="post"
-                                action=PopSession::PATH
-                                on:submit=submit(calls, || Call::PopSession(PopSession {}))
-                            >
-                                <button type="submit">"Pop session"</button>
-                            </form>
+                            <SeedButton calls path=SetSession::PATH label="Set session"
+                                call=|| Call::SetSession(SetSession {}) />
+                            <SeedButton calls path=GetSession::PATH label="Get session"
+                                call=|| Call::GetSession(GetSession {}) />
+                            <SeedButton calls path=PopSession::PATH label="Pop session"
+                                call=|| Call::PopSession(PopSession {}) />
                         </div>
                         <NoteForm calls note />
                     </section>
@@ -145,18 +130,14 @@ pub fn Workbench() -> impl IntoView {
                         <h2 id="any-key">"Any key"</h2>
                         <KeyForm calls refused />
                     </section>
-            </div>
+                </div>
                 <p role="status" class="answer">
                     <span class=move || match shown() {
                         Some(Ok(_)) => "ok",
                         _ => "error",
                     }>{move || status_line(shown())}</span>
                 </p>
-                <Inspector
-                    inspection
-                    calls
-                    heading
-                />
+                <Inspector inspection calls heading />
             </Transition>
             <p class="routes">
                 "The same session as plain text, for curl: "
@@ -167,6 +148,22 @@ pub fn Workbench() -> impl IntoView {
                 <code>"/popsession"</code>
             </p>
         </section>
+    }
+}
+
+/// One of the seed's buttons: a form that posts to `path`, or, with
+/// JavaScript, dispatches `call`.
+#[component]
+fn SeedButton(
+    calls: Calls,
+    path: &'static str,
+    label: &'static str,
+    call: fn() -> Call,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=path on:submit=submit(calls, call)>
+            <button type="submit">{label}</button>
+        </form>
     }
 }
 
