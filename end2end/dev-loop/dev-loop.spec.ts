@@ -26,7 +26,7 @@ test('a stylesheet edit is swapped in place and a component edit reloads the pag
 
   const app = join(dir, 'src/app.rs');
   const source = readFileSync(app, 'utf8');
-  const edited = source.replace('<Title text="Leptos sessions" />', '<Title text="Leptos sessions, edited" />');
+  const edited = source.replace('<title>"Leptos sessions"</title>', '<title>"Leptos sessions, edited"</title>');
   expect(edited, 'src/app.rs still sets the title this test edits').not.toBe(source);
   writeFileSync(app, edited);
   await expect(page).toHaveTitle('Leptos sessions, edited', { timeout: 9 * 60_000 });
