@@ -12,8 +12,8 @@ use tower_sessions_core::{
 };
 
 use crate::{
-    bases::{Base, BASE_KEY},
-    scope, Creation, Store, StoreFailure,
+    bases::{Base, Held, BASE_KEY},
+    scope, Creation, Store, StoreFailure, Stored,
 };
 
 #[async_trait]
@@ -43,8 +43,8 @@ impl SessionStore for Store {
         self.0.bases.hand_out(
             Base {
                 id: record.id,
-                seen: stored.record.data.clone(),
-                held: stored,
+                seen: None,
+                held: Held::Written(stored),
             },
             &mut record.data,
         );
@@ -65,28 +65,16 @@ impl SessionStore for Store {
         let mut ours = record.clone();
         let saved = match self.0.bases.take(&mut ours.data) {
             Some((token, Some(base))) if base.id == ours.id => {
-                let saved = self.save_merged(&ours, &base.seen, &base.held).await;
-                if let Ok(Some(written)) = &saved {
-                    let base = Base {
-                        id: ours.id,
-                        seen: ours.data.clone(),
-                        held: written.clone(),
-                    };
-                    self.0.bases.replace(token, base);
-                }
-                saved
+                self.save_on(&base, ours, token).await
             }
             Some(_) => Err(StoreFailure::NoBase),
             // The data was replaced whole (`Session::clear`): it is all ours.
-            None => self.save_whole(&ours).await,
+            None => self.save_whole(&ours).await.map(|saved| saved.is_some()),
         };
-        match saved.map_err(failed)? {
-            Some(_) => Ok(()),
-            None => {
-                scope::session_ended();
-                Ok(())
-            }
+        if !saved.map_err(failed)? {
+            scope::session_ended();
         }
+        Ok(())
     }
 
     /// The live session `id`, with a base for its saves.
@@ -94,14 +82,17 @@ impl SessionStore for Store {
     /// # Errors
     /// The store cannot be read, or holds something that is not a record.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(stored) = self.load_stored(id).await.map_err(failed)? else {
+        let Some(Stored { mut record, bytes }) = self.load_stored(id).await.map_err(failed)? else {
             return Ok(None);
         };
-        let mut record = stored.record.clone();
+        let held = Held::Read {
+            bytes,
+            expiry_date: record.expiry_date,
+        };
         let base = Base {
             id: *id,
-            seen: stored.record.data.clone(),
-            held: stored,
+            seen: None,
+            held,
         };
         self.0.bases.hand_out(base, &mut record.data);
         Ok(Some(record))
@@ -115,12 +106,36 @@ impl SessionStore for Store {
 }
 
 impl Store {
+    /// Saves `ours` against `base`, and keeps what it wrote as the base of
+    /// the request's next save. `false`: the session was deleted meanwhile.
+    async fn save_on(&self, base: &Base, ours: Record, token: u64) -> Result<bool, StoreFailure> {
+        let read;
+        let held = match &base.held {
+            Held::Read { bytes, .. } => {
+                read = self.decode(bytes.clone())?;
+                &read
+            }
+            Held::Written(stored) => stored,
+        };
+        let seen = base.seen.as_ref().unwrap_or(&held.record.data);
+        let Some(written) = self.save_merged(&ours, seen, held).await? else {
+            return Ok(false);
+        };
+        let next = Base {
+            id: ours.id,
+            seen: Some(ours.data),
+            held: Held::Written(written),
+        };
+        self.0.bases.replace(token, next);
+        Ok(true)
+    }
+
     /// When `session` ends if left idle, as the store holds it now (not
     /// when a save now would make it end, which is what tower-sessions'
     /// `Session::expiry_date` says); `None` when the store holds none for it.
     pub async fn stored_expiry(&self, session: &Session) -> Option<OffsetDateTime> {
         let token = session.get_value(BASE_KEY).await.ok()??.as_u64()?;
-        Some(self.0.bases.get(token)?.held.record.expiry_date)
+        Some(self.0.bases.get(token)?.held.expiry_date())
     }
 }
 

@@ -57,7 +57,7 @@ impl Store {
     /// The record `bytes` hold, brought to the app's current layout (see
     /// [`crate::StoreSettings::upgrade`]); the bytes stay as stored, for the
     /// compare-and-swap.
-    fn decode(&self, bytes: Vec<u8>) -> Result<Stored, StoreFailure> {
+    pub(crate) fn decode(&self, bytes: Vec<u8>) -> Result<Stored, StoreFailure> {
         let mut record = Record::decode(&bytes)?;
         if let Some(upgrade) = self.0.upgrade {
             upgrade(&mut record.data);
@@ -227,8 +227,9 @@ impl Store {
 /// `ours` changed since `seen`, applied to what `theirs` holds.
 fn merged(seen: &Data, ours: &Record, theirs: &Record) -> Record {
     Record {
+        id: ours.id,
         data: merge::merge(seen, &ours.data, theirs.data.clone()),
-        ..ours.clone()
+        expiry_date: ours.expiry_date,
     }
 }
 
