@@ -23,6 +23,8 @@ use tower_sessions_lossless_store::Id;
 use crate::config::Settings;
 
 const SAME_SITE: SameSite = SameSite::Strict;
+/// A signed cookie's value: its HMAC-SHA256 in base64, then the value signed.
+const SIGNATURE_LEN: usize = 44;
 const PATH: &str = "/";
 
 /// The cookie's name: with `Secure`, the `__Host-` prefix.
@@ -98,13 +100,44 @@ impl CookiePolicy {
     /// planted beside the visitor's (from a sibling subdomain, or under
     /// another path) choose the session.
     pub fn read(&self, headers: &HeaderMap) -> Incoming {
-        let mut ours = self.ours(headers);
-        let Some(cookie) = ours.next() else {
-            return Incoming::Absent;
+        self.sole(headers)
+            .map_or_else(|incoming| incoming, |c| self.verified(c))
+    }
+
+    /// [`Self::read`] for the layer in front of tower-sessions, which acts
+    /// only on `NotAnId` and a stale `Id`. With no previous key, a single
+    /// cookie whose value is an id can be neither, whoever signed it: it
+    /// reads `Absent` unchecked, and tower-sessions checks its signature
+    /// (one HMAC per request, not two).
+    pub fn read_in_front(&self, headers: &HeaderMap) -> Incoming {
+        let cookie = match self.sole(headers) {
+            Ok(cookie) => cookie,
+            Err(incoming) => return incoming,
         };
-        if ours.next().is_some() {
-            return Incoming::NotAnId;
+        let names_an_id = || {
+            cookie
+                .value()
+                .get(SIGNATURE_LEN..)
+                .is_some_and(|id| id.parse::<Id>().is_ok())
+        };
+        if self.0.previous.is_empty() && names_an_id() {
+            return Incoming::Absent;
         }
+        self.verified(cookie)
+    }
+
+    /// Our one cookie; else what its absence or its repetition means.
+    fn sole<'h>(&self, headers: &'h HeaderMap) -> Result<Cookie<'h>, Incoming> {
+        let mut ours = self.ours(headers);
+        let cookie = ours.next().ok_or(Incoming::Absent)?;
+        match ours.next() {
+            Some(_) => Err(Incoming::NotAnId),
+            None => Ok(cookie),
+        }
+    }
+
+    fn verified(&self, cookie: Cookie<'_>) -> Incoming {
+        let cookie = cookie.into_owned();
         let verify = |key: &Key| CookieJar::new().signed(key).verify(cookie.clone());
         let (verified, stale) = match verify(&self.0.current) {
             Some(verified) => (verified, false),
@@ -125,14 +158,14 @@ impl CookiePolicy {
         self.ours(headers).next().is_some()
     }
 
-    fn ours<'h>(&self, headers: &'h HeaderMap) -> impl Iterator<Item = Cookie<'static>> + 'h {
+    fn ours<'h>(&self, headers: &'h HeaderMap) -> impl Iterator<Item = Cookie<'h>> + 'h {
         let name = self.0.name;
         headers
             .get_all(COOKIE)
             .iter()
             .filter_map(|line| std::str::from_utf8(line.as_bytes()).ok())
             .flat_map(|line| line.split(';'))
-            .filter_map(|pair| Cookie::parse_encoded(pair.trim().to_owned()).ok())
+            .filter_map(|pair| parse(pair.trim()))
             .filter(move |cookie| cookie.name() == name)
     }
 
@@ -221,6 +254,16 @@ impl CookiePolicy {
     }
 }
 
+/// A `Cookie` header's pair, percent-decoded as browsers may encode it
+/// (a pair without `%` reads the same undecoded, without a copy).
+fn parse(pair: &str) -> Option<Cookie<'_>> {
+    if pair.contains('%') {
+        Cookie::parse_encoded(pair).ok()
+    } else {
+        Cookie::parse(pair).ok()
+    }
+}
+
 fn append(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
     // A cookie made of an id and our attributes is always a valid header value.
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
@@ -229,58 +272,4 @@ fn append(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn policy(secret: u8) -> CookiePolicy {
-        CookiePolicy(Arc::new(Policy {
-            name: cookie_name(true),
-            secure: true,
-            max_age: cookie::time::Duration::minutes(30),
-            current: Key::from(&[secret; 64]),
-            previous: Vec::new(),
-        }))
-    }
-
-    #[test]
-    fn a_fingerprint_is_stable_for_an_id_and_differs_between_ids_and_keys() {
-        let (id, other) = (Id::default(), Id::default());
-        let ours = policy(1);
-        let print = ours.fingerprint(&id);
-        assert_eq!(print, ours.fingerprint(&id));
-        assert_eq!(print.len(), 14, "{print}");
-        assert_ne!(print, ours.fingerprint(&other));
-        assert_ne!(
-            print,
-            policy(2).fingerprint(&id),
-            "keyed: another server's key gives another print"
-        );
-        assert!(!id.to_string().contains(&print.replace('-', "")));
-    }
-
-    /// What makes a request a first visit (the kept page): no cookie of
-    /// our name, whatever else it carries; ours counts even unsigned.
-    #[test]
-    fn only_a_cookie_of_our_name_counts_as_sent() {
-        let ours = policy(1);
-        let sent = |line: &str| {
-            let mut headers = HeaderMap::new();
-            headers.append(COOKIE, HeaderValue::from_str(line).unwrap());
-            ours.is_sent(&headers)
-        };
-        assert!(!ours.is_sent(&HeaderMap::new()));
-        assert!(!sent("theme=dark; session=x; __Host-sessionx=y"));
-        assert!(sent("theme=dark; __Host-session=not-signed"));
-    }
-
-    #[test]
-    fn the_attributes_shown_are_those_set() {
-        let ours = policy(1);
-        let mut headers = HeaderMap::new();
-        ours.set(&mut headers, &Id::default());
-        let line = headers[SET_COOKIE].to_str().unwrap().to_owned();
-        for attribute in ours.attributes() {
-            assert!(line.contains(&attribute), "{attribute} not in {line}");
-        }
-    }
-}
+mod tests;

@@ -14,7 +14,9 @@
 //!   cookie; a save that failed after the handler (tower-sessions answers
 //!   an empty 500) answers our 503 with its message.
 //!
-//! It also puts the [`SessionContext`] on the request for the typed session.
+//! It also puts the [`SessionContext`] on the request for the typed session
+//! (and for the kept first page, which asks its cookie policy whether a
+//! cookie was sent).
 //!
 //! [`CookiePolicy::session_layer`]: super::cookie::CookiePolicy::session_layer
 
@@ -40,8 +42,8 @@ pub async fn in_front(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let policy = context.cookie.clone();
-    let incoming = policy.read(req.headers());
+    let policy = &context.cookie;
+    let incoming = policy.read_in_front(req.headers());
     match incoming {
         Incoming::NotAnId => drop_ours(req.headers_mut(), policy.name()),
         Incoming::Id { id, stale: true } => {
@@ -53,9 +55,7 @@ pub async fn in_front(
         }
         Incoming::Absent | Incoming::Id { stale: false, .. } => {}
     }
-    // The kept first page asks the policy whether a cookie was sent.
-    req.extensions_mut().insert(policy.clone());
-    req.extensions_mut().insert(context);
+    req.extensions_mut().insert(context.clone());
     let mut res = next.run(req).await;
 
     if is_a_failed_save(&res) {
@@ -113,13 +113,14 @@ fn drop_ours(headers: &mut HeaderMap, name: &str) {
 /// Takes the `Set-Cookie` lines of our cookie out of the answer: the last
 /// one that sets it, and whether any removes it.
 fn take_ours(headers: &mut HeaderMap, name: &str) -> (Option<HeaderValue>, bool) {
-    let all: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
-    let (ours, theirs): (Vec<_>, Vec<_>) = all.into_iter().partition(|line| {
-        line.to_str()
-            .ok()
-            .and_then(|text| Cookie::parse(text.to_owned()).ok())
-            .is_some_and(|cookie| cookie.name() == name)
-    });
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for line in headers.get_all(SET_COOKIE) {
+        match removes_ours(line, name) {
+            Some(removes) => ours.push((line.clone(), removes)),
+            None => theirs.push(line.clone()),
+        }
+    }
     if ours.is_empty() {
         return (None, false);
     }
@@ -127,14 +128,19 @@ fn take_ours(headers: &mut HeaderMap, name: &str) -> (Option<HeaderValue>, bool)
     for line in theirs {
         headers.append(SET_COOKIE, line);
     }
-    let removes = |line: &HeaderValue| {
-        line.to_str()
-            .ok()
-            .and_then(|text| Cookie::parse(text.to_owned()).ok())
-            .is_some_and(|cookie| {
-                cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero())
-            })
-    };
-    let removed = ours.iter().any(removes);
-    (ours.into_iter().rev().find(|line| !removes(line)), removed)
+    let removed = ours.iter().any(|&(_, removes)| removes);
+    let set = ours.into_iter().rev().find(|&(_, removes)| !removes);
+    (set.map(|(line, _)| line), removed)
+}
+
+/// `None` when `line` does not set our cookie; else whether it removes it.
+/// A cookie's name is what precedes the line's first `=`: only a line of
+/// ours is parsed whole (its dates and all), and once.
+fn removes_ours(line: &HeaderValue, name: &str) -> Option<bool> {
+    let text = line.to_str().ok()?;
+    if text.split_once('=')?.0.trim() != name {
+        return None;
+    }
+    let cookie = Cookie::parse(text).ok().filter(|c| c.name() == name)?;
+    Some(cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero()))
 }

@@ -25,8 +25,7 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use super::cookie::CookiePolicy;
-use crate::error::AppError;
+use crate::{error::AppError, session::context::SessionContext};
 
 /// A page is a few kilobytes; one far larger is not kept.
 const MAX_KEPT: usize = 256 * 1024;
@@ -74,8 +73,8 @@ fn is_first_visit(req: &Request) -> bool {
         && req.uri().query().is_none()
         && req
             .extensions()
-            .get::<CookiePolicy>()
-            .is_some_and(|policy| !policy.is_sent(req.headers()))
+            .get::<SessionContext>()
+            .is_some_and(|context| !context.cookie.is_sent(req.headers()))
 }
 
 impl Kept {

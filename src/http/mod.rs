@@ -31,7 +31,10 @@ use crate::{
     assets,
     config::Settings,
     metrics::{self, Metrics, StoreMetrics},
-    session::{context::SessionContext, new_sessions::NewSessionLimiter},
+    session::{
+        context::{Context, SessionContext},
+        new_sessions::NewSessionLimiter,
+    },
 };
 
 /// Wraps the routes that read or change a session (the page, its server
@@ -49,12 +52,12 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
     );
     let cookie = CookiePolicy::new(settings);
     let session_layer = cookie.session_layer(store.clone());
-    let context = SessionContext {
+    let context = SessionContext::from(Context {
         metrics: store.metrics().clone(),
         store,
         lifetime: settings.lifetime,
         cookie,
-    };
+    });
     routes.layer(
         ServiceBuilder::new()
             // 0. The request runs to its end even if its client hangs up:

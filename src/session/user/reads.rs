@@ -37,12 +37,24 @@ impl UserSession {
             .unwrap_or_default())
     }
 
+    /// The visitor's value under `key`, as [`Self::entries_map`] has it,
+    /// without building the whole map again to take one value out.
+    async fn entry(&self, key: &str) -> Result<Option<Value>, AppError> {
+        match self.session.get_value(ENTRIES).await.map_err(failed)? {
+            Some(Value::Object(mut entries)) => Ok(entries.remove(key)),
+            None => Ok(None),
+            Some(other) => serde_json::from_value::<Entries>(other)
+                .map(|mut entries| entries.remove(key))
+                .map_err(|err| failed(err.into())),
+        }
+    }
+
     /// The stored user name, if any.
     ///
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn user(&self) -> Result<Option<String>, AppError> {
-        Ok(self.entries_map().await?.remove(Self::USERNAME).map(text))
+        Ok(self.entry(Self::USERNAME).await?.map(text))
     }
 
     /// The stored session as the inspector shows it, its id as
@@ -109,7 +121,7 @@ impl UserSession {
     /// # Errors
     /// [`AppError::StoreUnavailable`] when the store cannot be read.
     pub async fn note(&self) -> Result<Option<String>, AppError> {
-        Ok(self.entries_map().await?.remove(Self::NOTE).map(text))
+        Ok(self.entry(Self::NOTE).await?.map(text))
     }
 }
 
