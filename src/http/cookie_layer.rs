@@ -30,7 +30,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use cookie::Cookie;
 use tower_sessions_lossless_store::scope::{SessionEnded, StoreCallFailed};
 
 use super::cookie::Incoming;
@@ -133,14 +132,84 @@ fn take_ours(headers: &mut HeaderMap, name: &str) -> (Option<HeaderValue>, bool)
     (set.map(|(line, _)| line), removed)
 }
 
-/// `None` when `line` does not set our cookie; else whether it removes it.
-/// A cookie's name is what precedes the line's first `=`: only a line of
-/// ours is parsed whole (its dates and all), and once.
+/// `None` when `line` does not set our cookie; else whether it removes it:
+/// its value is empty, or its `Max-Age` zero, read as the cookie crate's
+/// parser reads them (the test below holds the two together) without
+/// parsing the rest (`Expires` dates and all: 5k instructions a line).
 fn removes_ours(line: &HeaderValue, name: &str) -> Option<bool> {
-    let text = line.to_str().ok()?;
-    if text.split_once('=')?.0.trim() != name {
+    let mut parts = line.to_str().ok()?.split(';');
+    let (key, value) = parts.next()?.split_once('=')?;
+    if key.trim() != name {
         return None;
     }
-    let cookie = Cookie::parse(text).ok().filter(|c| c.name() == name)?;
-    Some(cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero()))
+    let mut max_age_zero = false;
+    for attribute in parts {
+        if let Some((key, value)) = attribute.split_once('=') {
+            if key.trim().eq_ignore_ascii_case("max-age") {
+                // The last one it can read counts; one it cannot is skipped.
+                max_age_zero = zero_max_age(value.trim()).unwrap_or(max_age_zero);
+            }
+        }
+    }
+    Some(value.trim().is_empty() || max_age_zero)
+}
+
+/// Whether a `Max-Age` value is zero; `None` when the cookie crate skips
+/// it. A negative one means zero; digits too many for an `i64` the longest.
+fn zero_max_age(value: &str) -> Option<bool> {
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, value),
+    };
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(negative || digits.parse::<i64>() == Ok(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use cookie::Cookie;
+
+    use super::*;
+
+    /// What the cookie crate's parser says of a line, as `removes_ours` must.
+    fn parsed(line: &str, name: &str) -> Option<bool> {
+        let cookie = Cookie::parse(line).ok().filter(|c| c.name() == name)?;
+        Some(cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero()))
+    }
+
+    #[test]
+    fn a_line_of_ours_reads_as_the_cookie_parser_reads_it() {
+        let lines = [
+            "session=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=1800",
+            "session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            "session=abc; Max-Age=0",
+            "session=abc; max-AGE = 00 ",
+            "session=abc; Max-Age=-5",
+            "session=abc; Max-Age=-",
+            "session=abc; Max-Age=",
+            "session=abc; Max-Age=0x",
+            "session=abc; Max-Age=0; Max-Age=60",
+            "session=abc; Max-Age=60; Max-Age=zero",
+            "session=abc; Max-Age=99999999999999999999",
+            "session=abc; Max-Age",
+            " session = ; Path=/",
+            "session=\"\"",
+            "session",
+            "session;x=y",
+            "sessions=abc",
+            "other=; Max-Age=0",
+            "=abc",
+            "",
+        ];
+        for line in lines {
+            let value = HeaderValue::from_str(line).unwrap();
+            assert_eq!(
+                removes_ours(&value, "session"),
+                parsed(line, "session"),
+                "{line}"
+            );
+        }
+    }
 }

@@ -152,6 +152,23 @@ impl Bases {
         }
     }
 
+    /// Whether `token` still names a base that `current` accepts; if so it
+    /// is kept as if a save had just replaced it with itself.
+    pub fn keep_if(&self, token: u64, current: impl FnOnce(&Base) -> bool) -> bool {
+        let mut shard = self.shard(token);
+        let now = Instant::now();
+        shard.clock += 1;
+        let clock = shard.clock;
+        match shard.slots.get_mut(&token) {
+            Some(slot) if slot.expires > now && current(&slot.base) => {
+                slot.expires = now + BASE_TTL;
+                slot.used = clock;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// After a save: the base of the request's next one. A new base is
     /// always admitted: when the bases are full, the least recently used
     /// makes room.

@@ -4,6 +4,7 @@
 //! and never a write that brings back a session another request deleted.
 
 use async_trait::async_trait;
+use serde_json::Value;
 use time::OffsetDateTime;
 use tower_sessions_core::{
     session::{Id, Record},
@@ -13,7 +14,9 @@ use tower_sessions_core::{
 
 use crate::{
     bases::{Base, Held, BASE_KEY},
-    scope, Creation, Store, StoreFailure, Stored,
+    scope,
+    sessions::EXPIRY_SLACK,
+    Creation, Store, StoreFailure, Stored,
 };
 
 #[async_trait]
@@ -62,6 +65,13 @@ impl SessionStore for Store {
     /// [`scope::RequestScopeLayer`]); or the session kept changing under
     /// every attempt.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        // tower-sessions saves again after a handler that saved: when
+        // nothing changed since, that is all the merge below would find,
+        // without copying the record to find it.
+        let token = record.data.get(BASE_KEY).and_then(Value::as_u64);
+        if token.is_some_and(|token| self.0.bases.keep_if(token, |base| is_current(base, record))) {
+            return Ok(());
+        }
         let mut ours = record.clone();
         let saved = match self.0.bases.take(&mut ours.data) {
             Some((token, Some(base))) if base.id == ours.id => {
@@ -151,6 +161,24 @@ impl ExpiredDeletion for Store {
             .map(drop)
             .map_err(failed)
     }
+}
+
+/// Whether saving `record` against `base` would write nothing and find
+/// nothing new: its values are those the base was written with (less the
+/// token), and its expiry no later than [`EXPIRY_SLACK`] after the stored
+/// one. Only a base a save wrote: one a load read would need decoding.
+fn is_current(base: &Base, record: &Record) -> bool {
+    let Held::Written(held) = &base.held else {
+        return false;
+    };
+    let seen = base.seen.as_ref().unwrap_or(&held.record.data);
+    base.id == record.id
+        && held.record.expiry_date + EXPIRY_SLACK >= record.expiry_date
+        && record.data.len() == seen.len() + 1
+        && !seen.contains_key(BASE_KEY)
+        && seen
+            .iter()
+            .all(|(key, value)| record.data.get(key) == Some(value))
 }
 
 /// As tower-sessions carries a store's errors: the message only, which

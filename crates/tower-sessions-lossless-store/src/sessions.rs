@@ -13,7 +13,7 @@ const SAVE_ATTEMPTS: usize = 16;
 
 /// A record differing from the stored one only by less than this in expiry
 /// is not written again.
-const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
+pub(crate) const EXPIRY_SLACK: time::Duration = time::Duration::seconds(1);
 
 /// Whether a record stored under a new id is a new session, or an existing
 /// one's new id (a login: the old record was just deleted, so the store
