@@ -20,28 +20,75 @@
 //!
 //! [`CookiePolicy::session_layer`]: super::cookie::CookiePolicy::session_layer
 
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
 use axum::{
     body::HttpBody,
-    extract::{Request, State},
+    extract::Request,
     http::{
         header::{COOKIE, SET_COOKIE},
         HeaderMap, HeaderValue, StatusCode,
     },
-    middleware::Next,
     response::{IntoResponse, Response},
 };
+use tower::{Layer, Service};
 use tower_sessions_lossless_store::scope::{SessionEnded, StoreCallFailed};
 
-use super::cookie::Incoming;
+use super::cookie::{CookiePolicy, Incoming};
 use crate::{error::AppError, session::context::SessionContext};
 
-/// Middleware: see the module's comment.
-pub async fn in_front(
-    State(context): State<SessionContext>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let policy = &context.cookie;
+/// The layer: see the module's comment. A service of its own, not axum's
+/// `from_fn`, which clones everything below it (tower-sessions' layers and
+/// the route) for every request.
+#[derive(Clone)]
+pub struct InFrontLayer(pub SessionContext);
+
+impl<S> Layer<S> for InFrontLayer {
+    type Service = InFront<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        InFront {
+            inner,
+            context: self.0.clone(),
+        }
+    }
+}
+
+/// The service [`InFrontLayer`] makes.
+#[derive(Clone)]
+pub struct InFront<S> {
+    inner: S,
+    context: SessionContext,
+}
+
+impl<S> Service<Request> for InFront<S>
+where
+    S: Service<Request, Response = Response>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let policy = self.context.cookie.clone();
+        let incoming = before(&policy, &mut req);
+        req.extensions_mut().insert(self.context.clone());
+        let answer = self.inner.call(req);
+        Box::pin(async move { Ok(after(&policy, incoming, answer.await?)) })
+    }
+}
+
+/// The request as tower-sessions must see it, and what its cookie said.
+fn before(policy: &CookiePolicy, req: &mut Request) -> Incoming {
     let incoming = policy.read_in_front(req.headers());
     match incoming {
         Incoming::NotAnId => drop_ours(req.headers_mut(), policy.name()),
@@ -54,9 +101,12 @@ pub async fn in_front(
         }
         Incoming::Absent | Incoming::Id { stale: false, .. } => {}
     }
-    req.extensions_mut().insert(context.clone());
-    let mut res = next.run(req).await;
+    incoming
+}
 
+/// The answer with our cookie set, renewed or removed as the module's
+/// comment says.
+fn after(policy: &CookiePolicy, incoming: Incoming, mut res: Response) -> Response {
     if is_a_failed_save(&res) {
         if let Some(StoreCallFailed(failure)) = res.extensions().get().cloned() {
             return AppError::from(failure).into_response();

@@ -85,10 +85,7 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
             // 4. What tower-sessions does not do for the cookie (previous
             //    keys, the cookie sent twice, removals' attributes, a save
             //    that found its session ended or failed): see cookie_layer.
-            .layer(middleware::from_fn_with_state(
-                context,
-                cookie_layer::in_front,
-            ))
+            .layer(cookie_layer::InFrontLayer(context))
             // 5. The store's scope of this request: the bases of its saves
             //    released at its end, and what its saves found told to 4.
             .layer(RequestScopeLayer)
