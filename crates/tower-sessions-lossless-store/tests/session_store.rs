@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use fred::interfaces::ClientLike;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tower_sessions_core::{
@@ -50,8 +51,21 @@ async fn own_database(kind: &str, server: &str) -> String {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let mut url = url::Url::parse(server).expect("a server URL");
     if kind == "redis" {
-        // Redis has 16 databases; the tests below use fewer.
+        // Redis has 16 databases; the tests below use fewer. Emptied first:
+        // a run before this one left its sessions there, and the bound
+        // would count them.
         url.set_path(&format!("/{}", 1 + n % 15));
+        let client = fred::types::Builder::from_config(
+            fred::types::config::Config::from_url(url.as_str()).expect("a Redis URL"),
+        )
+        .build()
+        .expect("a Redis client");
+        client.init().await.expect("Redis reachable");
+        let () = client
+            .custom(fred::cmd!("FLUSHDB"), Vec::<String>::new())
+            .await
+            .expect("the database emptied");
+        client.quit().await.expect("the connection closed");
         return url.to_string();
     }
     let name = format!("store_test_{}_{n}", std::process::id());
