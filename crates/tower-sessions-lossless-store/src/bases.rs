@@ -15,18 +15,20 @@
 //! requests outside the scope layer expire after [`BASE_TTL`]. A save whose
 //! entry is gone fails (closed: never a blind write).
 //!
-//! Every request that loads a session hands out one and releases it: a
-//! plain map behind a lock per shard, not a cache with its own bookkeeping
-//! (moka's insert, invalidation and housekeeping were a twentieth of a
-//! Redis read's CPU time).
+//! Every request that loads a session hands out one and releases it, so
+//! the map is quick_cache's: a sharded map with a bound and little
+//! bookkeeping (moka's insert, invalidation and housekeeping, here before,
+//! were a twentieth of a Redis read's CPU time). It has no expiry of its
+//! own: a base past [`BASE_TTL`] is gone when looked up, and the bound
+//! evicts those never released.
 
 use std::{
-    collections::HashMap,
     fmt,
-    hash::{BuildHasherDefault, Hasher},
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::Arc,
     time::{Duration, Instant},
 };
+
+use quick_cache::sync::Cache;
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -42,14 +44,9 @@ pub const BASE_KEY: &str = "tower-sessions-lossless-store:base";
 /// request that saves later than this after its load gets an error.
 pub const BASE_TTL: Duration = Duration::from_secs(120);
 
-/// The most bases kept at once, a sixteenth in each shard (the least
-/// recently used of a full shard goes first).
+/// The most bases kept at once. A new one is always admitted: when the
+/// map is full, one of those least used makes room.
 const MAX_BASES: usize = 200_000;
-
-/// Tokens are random: any of their bits spread them evenly.
-const SHARDS: usize = 16;
-
-const PER_SHARD: usize = MAX_BASES / SHARDS;
 
 /// What one request's session was at its load or its last save.
 #[derive(Debug)]
@@ -88,34 +85,37 @@ impl Held {
 
 /// One store instance's bases, by token.
 #[derive(Clone)]
-pub(crate) struct Bases(Arc<[Mutex<Shard>; SHARDS]>);
+pub(crate) struct Bases(Arc<Cache<u64, Slot>>);
 
-#[derive(Default)]
-struct Shard {
-    slots: HashMap<u64, Slot, BuildHasherDefault<TokenHasher>>,
-    /// Counts uses, to tell the least recently used slot.
-    clock: u64,
-    /// When expired slots were last dropped.
-    swept: Option<Instant>,
-}
-
+#[derive(Clone)]
 struct Slot {
     base: Arc<Base>,
     expires: Instant,
-    used: u64,
+}
+
+impl Slot {
+    fn new(base: Arc<Base>) -> Self {
+        Self {
+            base,
+            expires: Instant::now() + BASE_TTL,
+        }
+    }
+
+    fn live(&self) -> bool {
+        self.expires > Instant::now()
+    }
 }
 
 /// Not the bases: their values are the visitors'.
 impl fmt::Debug for Bases {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kept: usize = self.0.iter().map(|shard| lock(shard).slots.len()).sum();
-        write!(f, "Bases({kept} kept)")
+        write!(f, "Bases({} kept)", self.0.len())
     }
 }
 
 impl Bases {
     pub fn new() -> Self {
-        Self(Arc::new(std::array::from_fn(|_| Mutex::default())))
+        Self(Arc::new(Cache::new(MAX_BASES)))
     }
 
     /// Keeps `base` under a new token and puts the token in `data`.
@@ -135,123 +135,36 @@ impl Bases {
 
     /// The base `token` names, if it is still kept.
     pub fn get(&self, token: u64) -> Option<Arc<Base>> {
-        let mut shard = self.shard(token);
-        let now = Instant::now();
-        shard.clock += 1;
-        let clock = shard.clock;
-        match shard.slots.get_mut(&token) {
-            Some(slot) if slot.expires > now => {
-                slot.used = clock;
-                Some(Arc::clone(&slot.base))
-            }
-            Some(_) => {
-                shard.slots.remove(&token);
-                None
-            }
-            None => None,
+        let slot = self.0.get(&token)?;
+        if slot.live() {
+            Some(slot.base)
+        } else {
+            self.0.remove(&token);
+            None
         }
     }
 
     /// Whether `token` still names a base that `current` accepts; if so it
     /// is kept as if a save had just replaced it with itself.
     pub fn keep_if(&self, token: u64, current: impl FnOnce(&Base) -> bool) -> bool {
-        let mut shard = self.shard(token);
-        let now = Instant::now();
-        shard.clock += 1;
-        let clock = shard.clock;
-        match shard.slots.get_mut(&token) {
-            Some(slot) if slot.expires > now && current(&slot.base) => {
-                slot.expires = now + BASE_TTL;
-                slot.used = clock;
-                true
+        match self.0.get(&token) {
+            // `replace`, not `insert`: a base released meanwhile stays gone.
+            Some(slot) if slot.live() && current(&slot.base) => {
+                self.0.replace(token, Slot::new(slot.base), false).is_ok()
             }
             _ => false,
         }
     }
 
-    /// After a save: the base of the request's next one. A new base is
-    /// always admitted: when the bases are full, the least recently used
-    /// makes room.
+    /// After a save: the base of the request's next one.
     pub fn replace(&self, token: u64, base: Base) {
-        let mut shard = self.shard(token);
-        let now = Instant::now();
-        shard.sweep(now);
-        if shard.slots.len() >= PER_SHARD && !shard.slots.contains_key(&token) {
-            shard.evict_least_recently_used();
-        }
-        shard.clock += 1;
-        let slot = Slot {
-            base: Arc::new(base),
-            expires: now + BASE_TTL,
-            used: shard.clock,
-        };
-        shard.slots.insert(token, slot);
+        self.0.insert(token, Slot::new(Arc::new(base)));
     }
 
     /// The request that held `token` is done.
     pub fn release(&self, token: u64) {
-        self.shard(token).slots.remove(&token);
+        self.0.remove(&token);
     }
-
-    fn shard(&self, token: u64) -> MutexGuard<'_, Shard> {
-        // Neither the low bits (the map's index) nor the top ones (its
-        // tags): within a shard, both stay random.
-        lock(&self.0[(token >> 32) as usize % SHARDS])
-    }
-}
-
-impl Shard {
-    /// Drops the expired slots, at most once per tenth of [`BASE_TTL`]:
-    /// only bases of requests outside a scope are left to expire.
-    fn sweep(&mut self, now: Instant) {
-        if self
-            .swept
-            .is_some_and(|swept| now.duration_since(swept) < BASE_TTL / 10)
-        {
-            return;
-        }
-        self.swept = Some(now);
-        self.slots.retain(|_, slot| slot.expires > now);
-    }
-
-    fn evict_least_recently_used(&mut self) {
-        let oldest = self
-            .slots
-            .iter()
-            .min_by_key(|(_, slot)| slot.used)
-            .map(|(token, _)| *token);
-        if let Some(token) = oldest {
-            self.slots.remove(&token);
-        }
-    }
-}
-
-/// A token is its own hash: tokens are random, and only this module makes
-/// the ones a map holds (a forged one is only ever looked up), so no
-/// visitor can pick keys that collide.
-#[derive(Default)]
-struct TokenHasher(u64);
-
-impl Hasher for TokenHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, token: u64) {
-        self.0 = token;
-    }
-}
-
-/// A poisoned lock only means another thread panicked while changing a
-/// map whose every state is valid.
-fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
-    shard.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -293,23 +206,14 @@ mod tests {
         assert!(bases.get(token).is_none());
     }
 
-    /// A full shard admits a new base in place of its least recently used.
+    /// A full map admits a new base.
     #[test]
-    fn a_full_shard_makes_room_for_a_new_base() {
+    fn a_full_map_makes_room_for_a_new_base() {
         let bases = Bases::new();
-        // Tokens below 2^32 share a shard.
-        let tokens: Vec<u64> = (0..PER_SHARD as u64).collect();
-        for &token in &tokens {
+        for token in 0..=MAX_BASES as u64 {
             bases.replace(token, base());
         }
-        assert!(bases.get(tokens[0]).is_some(), "used: now the most recent");
-        let new = PER_SHARD as u64;
-        bases.replace(new, base());
-        assert!(bases.get(new).is_some());
-        assert!(bases.get(tokens[0]).is_some());
-        assert!(
-            bases.get(tokens[1]).is_none(),
-            "the least recently used went"
-        );
+        assert!(bases.get(MAX_BASES as u64).is_some());
+        assert!(bases.0.len() <= MAX_BASES);
     }
 }
