@@ -137,16 +137,23 @@ pub fn redirected() -> Option<Redirected> {
 
 /// The greeting, from the page's read of the session, once it is in.
 pub fn greeting(inspection: Inspected) -> Option<Shown> {
-    let read = inspection.try_get().flatten()?;
-    answered_with_status(&read);
-    Some(read.map(|inspection| {
-        let user = inspection
-            .server
-            .session
-            .as_ref()
-            .and_then(|held| held.get(USERNAME));
-        Answer::Welcome(user.map(str::to_owned)).to_string()
-    }))
+    inspection
+        .try_with(|read| {
+            let read = read.as_ref()?;
+            answered_with_status(read);
+            Some(match read {
+                Ok(inspection) => {
+                    let user = inspection
+                        .server
+                        .session
+                        .as_ref()
+                        .and_then(|held| held.get(USERNAME));
+                    Ok(Answer::Welcome(user.map(str::to_owned)).to_string())
+                }
+                Err(err) => Err(err.clone()),
+            })
+        })
+        .flatten()
 }
 
 /// A greeting that could not be read answers the page with the error's

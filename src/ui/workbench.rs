@@ -6,8 +6,7 @@ use leptos::{html::H2, prelude::*, server_fn::ServerFn};
 use super::{
     answers::{self, submit, Call, Calls, Redirected, Shown},
     browser,
-    inspector::Inspected,
-    inspector::Inspector,
+    inspector::{self, Inspected, Inspector},
     key_form::KeyForm,
     note_form::NoteForm,
 };
@@ -70,12 +69,10 @@ pub fn Workbench() -> impl IntoView {
     };
     // The stored note, for the note field.
     let note = Signal::derive(move || {
-        inspection
-            .try_get()
-            .flatten()
-            .and_then(Result::ok)
-            .and_then(|i| i.server.session)
-            .and_then(|held| held.get(NOTE).map(str::to_owned))
+        inspector::part(inspection, |i| {
+            i.server.session.as_ref()?.get(NOTE).map(str::to_owned)
+        })
+        .flatten()
     });
     // Every read in the view is a `try_` one: when a visitor leaves while
     // the page renders, leptos may run a closure once more after the page's

@@ -25,21 +25,25 @@ pub fn Inspector(
     /// had it is gone.
     heading: NodeRef<H2>,
 ) -> impl IntoView {
-    // `try_`: see the workbench.
-    let read = move || inspection.try_get().flatten();
-    let failed = move || read().and_then(Result::err).map(|err| err.to_string());
-    let cookie = Signal::derive(move || {
-        read()
-            .and_then(Result::ok)
-            .map(|i| i.browser.cookie)
-            .unwrap_or_default()
-    });
+    // `try_`: see the workbench. Each reads only its part of the
+    // inspection, without copying the rest (leptos walks a transition's
+    // children before it renders them, so each read runs twice a page).
+    let failed = move || {
+        inspection
+            .try_with(|read| read.as_ref()?.as_ref().err().map(ToString::to_string))
+            .flatten()
+    };
+    let cookie =
+        Signal::derive(move || part(inspection, |i| i.browser.cookie.clone()).unwrap_or_default());
     view! {
         <div class="inspector">
             <section class="side" aria-labelledby="in-browser">
                 <h2 id="in-browser">"In your browser"</h2>
                 <p class="error">{failed}</p>
-                {move || read().and_then(Result::ok).map(|i| view! { <BrowserSide browser=i.browser /> })}
+                {move || {
+                    part(inspection, |i| i.browser.clone())
+                        .map(|browser| view! { <BrowserSide browser /> })
+                }}
                 <ScriptsSee cookie inspection />
             </section>
             <section class="side" aria-labelledby="on-server">
@@ -48,16 +52,23 @@ pub fn Inspector(
                 </h2>
                 <p class="error">{failed}</p>
                 {move || {
-                    read()
-                        .and_then(Result::ok)
-                        .map(|i| {
-                            let sent = i.browser.fingerprint;
-                            view! { <ServerSide server=i.server sent calls /> }
-                        })
+                    part(inspection, |i| (i.server.clone(), i.browser.fingerprint.clone()))
+                        .map(|(server, sent)| view! { <ServerSide server sent calls /> })
                 }}
             </section>
         </div>
     }
+}
+
+/// One part of the inspection, copied out of it, once it is read and
+/// unless reading it failed.
+pub fn part<T>(inspection: Inspected, of: impl FnOnce(&Inspection) -> T) -> Option<T> {
+    inspection
+        .try_with(|read| match read {
+            Some(Ok(inspection)) => Some(of(inspection)),
+            _ => None,
+        })
+        .flatten()
 }
 
 /// The line that shows this page's scripts cannot read the session cookie:

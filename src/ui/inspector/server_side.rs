@@ -30,8 +30,8 @@ pub fn ServerSide(
             <dl class="facts">{store}</dl>
             <p class="none">"No session: the store holds nothing for this browser."</p>
         }),
-        Some(held) => {
-            let entries = held.entries.clone();
+        Some(mut held) => {
+            let entries = std::mem::take(&mut held.entries);
             Either::Right(view! {
                 <dl class="facts">{store} <Record held sent /></dl>
                 <h3>"Keys and values"</h3>
