@@ -104,7 +104,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         // which is a render too: run to its end like the others.
         .fallback_service(
             ServiceBuilder::new()
-                .layer(middleware::from_fn(http::to_the_end::to_the_end))
+                .layer(http::to_the_end::ToTheEndLayer)
                 .layer(middleware::map_response(assets::mark_site_file))
                 .service(
                     leptos_axum::file_and_error_handler::<AppState, _>(move |options| {

@@ -16,10 +16,8 @@ use std::{
 };
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, Request},
     http::{HeaderMap, HeaderName},
-    middleware::Next,
-    response::Response,
 };
 use ipnet::IpNet;
 
@@ -181,24 +179,24 @@ pub fn limit_key(addr: IpAddr) -> IpAddr {
     }
 }
 
-/// Puts the request's [`Client`] in its extensions, for the session
-/// wrapper to ask when the request would start a session. Requests that
-/// start none are never limited, so this layer refuses nothing itself.
-pub async fn identify(
-    State(identity): State<ClientIdentity>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    // Served without the peer's address (a test's bare router): every
-    // request counts as one client, so the limit still holds.
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
-    let addr = identity.client_addr(peer, req.headers());
-    let client = Client::new(limit_key(addr), identity.limiter.clone());
-    req.extensions_mut().insert(client);
-    next.run(req).await
+impl ClientIdentity {
+    /// Puts the request's [`Client`] in its extensions, for the session
+    /// wrapper to ask when the request would start a session. Requests that
+    /// start none are never limited, so this refuses nothing itself. Run
+    /// through tower's `map_request`, which calls the layer below at once
+    /// (axum's middleware functions clone and box it for every request).
+    pub fn identify(&self, mut req: Request) -> Request {
+        // Served without the peer's address (a test's bare router): every
+        // request counts as one client, so the limit still holds.
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        let addr = self.client_addr(peer, req.headers());
+        let client = Client::new(limit_key(addr), self.limiter.clone());
+        req.extensions_mut().insert(client);
+        req
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,11 @@
 //! server-function calls are POSTs. One middleware, so that page loads and
 //! other GETs pay for one pass-through rather than one per concern.
 
+use std::{
+    convert::Infallible,
+    task::{Context, Poll},
+};
+
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
@@ -14,6 +19,7 @@ use axum::{
 };
 
 use http_body_util::LengthLimitError;
+use tower::{Layer, Service};
 
 use super::cross_site;
 use crate::{error, error::AppError, limits::BODY_LIMIT};
@@ -31,21 +37,62 @@ pub async fn paths_only(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Refuses cross-site calls, bodies over [`BODY_LIMIT`] and bodies that are
-/// not forms, and gives
-/// server-function errors their status (GET ones too: the page's panels).
-pub async fn guard(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return error::with_app_error_status(next.run(req).await).await;
+/// The layer that refuses cross-site calls, bodies over [`BODY_LIMIT`] and
+/// bodies that are not forms, and gives server-function errors their status
+/// (GET ones too: the page's panels).
+///
+/// A tower service, not axum's `from_fn`, which clones and boxes everything
+/// below it (tower-sessions' layers and the route) for every request: this
+/// one calls the layer below at once, and takes a copy of it only for a
+/// body it must read first.
+#[derive(Clone, Copy, Default)]
+pub struct GuardLayer;
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Guard(inner)
     }
-    if let Some(refused) = cross_site::refusal(&req) {
-        return refused;
+}
+
+/// The service [`GuardLayer`] makes.
+#[derive(Clone)]
+pub struct Guard<S>(S);
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = super::Answering;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
     }
-    let req = match within_limit(req).await {
-        Ok(req) => req,
-        Err(refused) => return refused.into_response(),
-    };
-    error::with_app_error_status(next.run(req).await).await
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            let answer = self.0.call(req);
+            return Box::pin(async move { Ok(error::with_app_error_status(answer.await?).await) });
+        }
+        if let Some(refused) = cross_site::refusal(&req) {
+            return Box::pin(async move { Ok(refused) });
+        }
+        // The one made ready is the one called (tower's rule); a copy
+        // waits for the next request.
+        let copy = self.0.clone();
+        let mut ready = std::mem::replace(&mut self.0, copy);
+        Box::pin(async move {
+            let req = match within_limit(req).await {
+                Ok(req) => req,
+                Err(refused) => return Ok(refused.into_response()),
+            };
+            Ok(error::with_app_error_status(ready.call(req).await?).await)
+        })
+    }
 }
 
 /// The request with its body read (at most [`BODY_LIMIT`] bytes; Leptos

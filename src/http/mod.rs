@@ -10,7 +10,7 @@ pub mod first_visit;
 pub mod guard;
 pub mod to_the_end;
 
-use std::time::Duration;
+use std::{convert::Infallible, future::Future, pin::Pin, time::Duration};
 
 use axum::{
     http::{
@@ -37,6 +37,9 @@ use crate::{
     },
 };
 
+/// What our own tower services in front of the routes answer with.
+type Answering = Pin<Box<dyn Future<Output = Result<axum::response::Response, Infallible>> + Send>>;
+
 /// Wraps the routes that read or change a session (the page, its server
 /// functions, the seed's plain routes). A request passes, outermost first:
 pub fn around_sessions<S: Clone + Send + Sync + 'static>(
@@ -62,11 +65,11 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
         ServiceBuilder::new()
             // 0. The request runs to its end even if its client hangs up:
             //    its session write lands, and its page's memory is freed.
-            .layer(middleware::from_fn(to_the_end::to_the_end))
+            .layer(to_the_end::ToTheEndLayer)
             // 1. State-changing requests (server functions are POSTs): only
             //    this site's pages may send them, bodies are bounded, and
             //    their errors get the status the error calls for.
-            .layer(middleware::from_fn(guard::guard))
+            .layer(guard::GuardLayer)
             // 2. What depends on a session is nobody else's: no shared cache
             //    may keep it, and no cache may answer one visitor with
             //    another's page.
@@ -81,7 +84,7 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
             // 3. Which client the request comes from (the peer, or what a
             //    trusted proxy reports), for the limit on new sessions per
             //    client; checked only where a session would be created.
-            .layer(middleware::from_fn_with_state(clients, client::identify))
+            .map_request(move |req| clients.identify(req))
             // 4. What tower-sessions does not do for the cookie (previous
             //    keys, the cookie sent twice, removals' attributes, a save
             //    that found its session ended or failed): see cookie_layer.

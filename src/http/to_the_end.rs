@@ -9,13 +9,22 @@
 //! cut off halfway is no better. So the request runs in a task of its own,
 //! which reads the body to its end; the client gets the finished answer, if
 //! it is still there.
+//!
+//! A tower service, not axum's `from_fn`: that one clones and boxes
+//! everything below it (tower-sessions' layers and the route) for every
+//! request; this one calls the layer below at once and runs its future.
+
+use std::{
+    convert::Infallible,
+    task::{Context, Poll},
+};
 
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
-    middleware::Next,
     response::{IntoResponse, Response},
 };
+use tower::{Layer, Service};
 
 use crate::error::AppError;
 
@@ -23,24 +32,58 @@ use crate::error::AppError;
 /// larger than this is a fault, answered as one.
 const MAX_ANSWER: usize = 4 * 1024 * 1024;
 
-/// Middleware: the request's handler and body, run to the end in their own task.
-pub async fn to_the_end(req: Request, next: Next) -> Response {
-    let finished = tokio::spawn(async move {
-        let (parts, body) = next.run(req).await.into_parts();
-        to_bytes(body, MAX_ANSWER)
-            .await
-            .map(|bytes| Response::from_parts(parts, Body::from(bytes)))
-    })
-    .await;
-    match finished {
-        Ok(Ok(res)) => res,
-        Ok(Err(err)) => {
-            tracing::error!(error = %err, "an answer's body could not be read to its end");
-            AppError::Internal.into_response()
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "a request's task failed");
-            AppError::Internal.into_response()
-        }
+/// The layer: the request's handler and body, run to the end in their own task.
+#[derive(Clone, Copy, Default)]
+pub struct ToTheEndLayer;
+
+impl<S> Layer<S> for ToTheEndLayer {
+    type Service = ToTheEnd<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ToTheEnd(inner)
+    }
+}
+
+/// The service [`ToTheEndLayer`] makes.
+#[derive(Clone)]
+pub struct ToTheEnd<S>(S);
+
+impl<S> Service<Request> for ToTheEnd<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = super::Answering;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let answer = self.0.call(req);
+        let finished = tokio::spawn(async move {
+            let (parts, body) = answer
+                .await
+                .unwrap_or_else(|never| match never {})
+                .into_parts();
+            to_bytes(body, MAX_ANSWER)
+                .await
+                .map(|bytes| Response::from_parts(parts, Body::from(bytes)))
+        });
+        Box::pin(async move {
+            Ok(match finished.await {
+                Ok(Ok(res)) => res,
+                Ok(Err(err)) => {
+                    tracing::error!(error = %err, "an answer's body could not be read to its end");
+                    AppError::Internal.into_response()
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "a request's task failed");
+                    AppError::Internal.into_response()
+                }
+            })
+        })
     }
 }
