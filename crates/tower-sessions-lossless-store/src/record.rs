@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
+use time::OffsetDateTime;
 pub use tower_sessions_core::session::{Id, Record};
 
 /// A session's values by key.
@@ -40,8 +41,53 @@ impl RecordCodec for Record {
     }
 
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
-        rmp_serde::from_slice(bytes).map_err(|e| CodecError(format!("decoded: {e}")))
+        let Decoded {
+            id,
+            data,
+            expiry_date,
+        } = rmp_serde::from_slice(bytes).map_err(|e| CodecError(format!("decoded: {e}")))?;
+        Ok(Record {
+            id,
+            data,
+            expiry_date,
+        })
     }
+}
+
+/// tower-sessions' [`Record`] as it is encoded (the same fields, in the
+/// same order), read with room in its data for the base's token that a
+/// load adds ([`crate::BASE_KEY`]): a map read to its exact size would grow
+/// and hash every key again to take it.
+#[derive(serde::Deserialize)]
+struct Decoded {
+    id: Id,
+    #[serde(deserialize_with = "with_room_for_one_more")]
+    data: Data,
+    expiry_date: OffsetDateTime,
+}
+
+fn with_room_for_one_more<'de, D: serde::Deserializer<'de>>(from: D) -> Result<Data, D::Error> {
+    struct Entries;
+
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Data;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of a session's values")
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Data, M::Error> {
+            // Bounded like serde's own: a length is what the bytes claim.
+            let claimed = map.size_hint().unwrap_or(0).min(4096);
+            let mut data = Data::with_capacity(claimed + 1);
+            while let Some((key, value)) = map.next_entry()? {
+                data.insert(key, value);
+            }
+            Ok(data)
+        }
+    }
+
+    from.deserialize_map(Entries)
 }
 
 #[cfg(test)]
@@ -75,10 +121,20 @@ mod tests {
     fn records_round_trip() {
         let record = Record {
             id: Id::default(),
-            data: Data::from([("Username".to_owned(), Value::from("Admin"))]),
+            // Three: a map read to its exact size has no room then.
+            data: Data::from([
+                ("Username".to_owned(), Value::from("Admin")),
+                ("note".to_owned(), Value::from("hi")),
+                ("n".to_owned(), Value::from(3)),
+            ]),
             expiry_date: OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap(),
         };
-        assert_eq!(Record::decode(&record.encode().unwrap()).unwrap(), record);
+        let decoded = Record::decode(&record.encode().unwrap()).unwrap();
+        assert_eq!(decoded, record);
+        assert!(
+            decoded.data.capacity() > decoded.data.len(),
+            "room for the base's token without growing"
+        );
     }
 
     /// A record as tower-sessions 0.14 encoded it (which stored sessions of
