@@ -104,7 +104,7 @@ pub fn router(settings: &Settings, store: Store) -> Router {
         // which is a render too: run to its end like the others.
         .fallback_service(
             ServiceBuilder::new()
-                .layer(http::to_the_end::ToTheEndLayer)
+                .layer(tower::layer::layer_fn(http::to_the_end::ToTheEnd))
                 .layer(middleware::map_response(assets::mark_site_file))
                 .service(
                     leptos_axum::file_and_error_handler::<AppState, _>(move |options| {

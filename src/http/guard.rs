@@ -19,7 +19,7 @@ use axum::{
 };
 
 use http_body_util::LengthLimitError;
-use tower::{Layer, Service};
+use tower::Service;
 
 use super::cross_site;
 use crate::{error, error::AppError, limits::BODY_LIMIT};
@@ -37,28 +37,17 @@ pub async fn paths_only(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// The layer that refuses cross-site calls, bodies over [`BODY_LIMIT`] and
-/// bodies that are not forms, and gives server-function errors their status
-/// (GET ones too: the page's panels).
+/// Refuses cross-site calls, bodies over [`BODY_LIMIT`] and bodies that are
+/// not forms, and gives server-function errors their status (GET ones too:
+/// the page's panels), in front of the service `S` (a layer:
+/// `tower::layer::layer_fn(Guard)`).
 ///
 /// A tower service, not axum's `from_fn`, which clones and boxes everything
 /// below it (tower-sessions' layers and the route) for every request: this
 /// one calls the layer below at once, and takes a copy of it only for a
 /// body it must read first.
-#[derive(Clone, Copy, Default)]
-pub struct GuardLayer;
-
-impl<S> Layer<S> for GuardLayer {
-    type Service = Guard<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Guard(inner)
-    }
-}
-
-/// The service [`GuardLayer`] makes.
 #[derive(Clone)]
-pub struct Guard<S>(S);
+pub struct Guard<S>(pub S);
 
 impl<S> Service<Request> for Guard<S>
 where

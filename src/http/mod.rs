@@ -19,7 +19,7 @@ use axum::{
     },
     middleware, Router,
 };
-use tower::ServiceBuilder;
+use tower::{layer::layer_fn, ServiceBuilder};
 use tower_http::{
     classify::ServerErrorsFailureClass, compression::CompressionLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -65,11 +65,11 @@ pub fn around_sessions<S: Clone + Send + Sync + 'static>(
         ServiceBuilder::new()
             // 0. The request runs to its end even if its client hangs up:
             //    its session write lands, and its page's memory is freed.
-            .layer(to_the_end::ToTheEndLayer)
+            .layer(layer_fn(to_the_end::ToTheEnd))
             // 1. State-changing requests (server functions are POSTs): only
             //    this site's pages may send them, bodies are bounded, and
             //    their errors get the status the error calls for.
-            .layer(guard::GuardLayer)
+            .layer(layer_fn(guard::Guard))
             // 2. What depends on a session is nobody else's: no shared cache
             //    may keep it, and no cache may answer one visitor with
             //    another's page.

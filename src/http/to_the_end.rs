@@ -24,7 +24,7 @@ use axum::{
     extract::Request,
     response::{IntoResponse, Response},
 };
-use tower::{Layer, Service};
+use tower::Service;
 
 use crate::error::AppError;
 
@@ -32,21 +32,10 @@ use crate::error::AppError;
 /// larger than this is a fault, answered as one.
 const MAX_ANSWER: usize = 4 * 1024 * 1024;
 
-/// The layer: the request's handler and body, run to the end in their own task.
-#[derive(Clone, Copy, Default)]
-pub struct ToTheEndLayer;
-
-impl<S> Layer<S> for ToTheEndLayer {
-    type Service = ToTheEnd<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ToTheEnd(inner)
-    }
-}
-
-/// The service [`ToTheEndLayer`] makes.
+/// The request's handler and body, run to the end in their own task, around
+/// the service `S` (a layer: `tower::layer::layer_fn(ToTheEnd)`).
 #[derive(Clone)]
-pub struct ToTheEnd<S>(S);
+pub struct ToTheEnd<S>(pub S);
 
 impl<S> Service<Request> for ToTheEnd<S>
 where
