@@ -84,6 +84,10 @@ async fn a_client_over_its_limit_gets_a_429_and_no_session_until_its_quota_comes
     // Without JavaScript: back to the page, which says why.
     let res = app.post_form("set_session").await;
     assert_eq!(res.status(), 303);
+    assert!(
+        !res.headers().contains_key(header::RETRY_AFTER),
+        "a redirect is followed at once"
+    );
     assert_eq!(
         res.headers()[header::LOCATION],
         "/?error=too_many_new_sessions"

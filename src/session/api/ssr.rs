@@ -90,9 +90,12 @@ where
         // leptos_axum redirects a plain form with a 302; the answer to a POST
         // is a 303, which says the browser follows it with a GET (and a
         // reload does not post again).
+        // A redirect is followed at once: `Retry-After` is for the script's
+        // call, which gets the error's own status.
         let mut parts = response.0.write().unwrap_or_else(|e| e.into_inner());
         if parts.status == Some(StatusCode::FOUND) {
             parts.status = Some(StatusCode::SEE_OTHER);
+            parts.headers.remove(RETRY_AFTER);
         }
     }
     result.map(|answer| answer.to_string())
