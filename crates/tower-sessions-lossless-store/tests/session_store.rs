@@ -102,6 +102,7 @@ every_store!(
     a_second_save_compares_with_its_own_first_write,
     a_new_id_after_a_load_is_not_held_to_the_bound,
     a_save_whose_base_is_gone_writes_nothing,
+    changes_after_a_save_are_saved_too,
 );
 
 fn record(pairs: &[(&str, &str)]) -> Record {
@@ -200,6 +201,36 @@ async fn a_new_id_after_a_load_is_not_held_to_the_bound(kind: &str) {
     );
 }
 
+/// A request that saves, changes its session again and saves once more
+/// (tower-sessions' trailing save after an explicit one) stores the second
+/// change too: a value changed, a key added. Only a save with nothing new
+/// since the last one is skipped.
+async fn changes_after_a_save_are_saved_too(kind: &str) {
+    let Some((store, _dir)) = open(kind, None).await else {
+        return;
+    };
+    let mut created = record(&[("colour", "blue")]);
+    store.create(&mut created).await.unwrap();
+    let saved = with(created, "colour", "red");
+    store.save(&saved).await.unwrap();
+    let data = stored(&store, &saved.id).await.unwrap();
+    assert_eq!(data["colour"], Value::from("red"), "{kind}: after a create");
+    store.save(&saved).await.unwrap();
+    let changed = with(saved, "colour", "green");
+    store.save(&changed).await.unwrap();
+    let added = with(changed, "size", "L");
+    store.save(&added).await.unwrap();
+    let data = stored(&store, &added.id).await.unwrap();
+    assert_eq!(
+        data["colour"],
+        Value::from("green"),
+        "{kind}: a changed value"
+    );
+    assert_eq!(data["size"], Value::from("L"), "{kind}: an added key");
+}
+
+/// A save whose base is gone (a forged token, or one past its time), or is
+/// another session's, fails and writes nothing.
 async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
     let Some((store, _dir)) = open(kind, None).await else {
         return;
@@ -217,4 +248,21 @@ async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
         .await
         .unwrap()
         .contains_key("colour"));
+    // A token that names another session's base is no base for this one:
+    // never a merge of one session's changes into another's record.
+    let mut other = record(&[("user", "Eve")]);
+    store.create(&mut other).await.unwrap();
+    let mut crossed = store.load(&created.id).await.unwrap().unwrap();
+    crossed.id = other.id;
+    let err = store
+        .save(&with(crossed, "colour", "red"))
+        .await
+        .expect_err("another session's base, no save");
+    assert!(
+        matches!(StoreFailure::from(&err), StoreFailure::NoBase),
+        "{kind}: {err}"
+    );
+    let theirs = stored(&store, &other.id).await.unwrap();
+    assert_eq!(theirs.get("user"), Some(&Value::from("Eve")), "{kind}");
+    assert!(!theirs.contains_key("colour"), "{kind}");
 }
