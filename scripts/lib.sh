@@ -29,6 +29,17 @@ npm_ci() {
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 }
+# Fails with a clear message when the file system holding folder $2 (or its
+# parent, before it exists) has less than $1 GB free.
+need_disk_gb() {
+  local want=$1 dir=$2 free
+  [ -d "$dir" ] || dir=$(dirname "$dir")
+  free=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
+  if [ "$free" -lt "$want" ]; then
+    say "$free GB free where $2 lives; a cold build and test run needs about $want GB: free some space first"
+    return 1
+  fi
+}
 # A free TCP port on loopback.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # The release binary in production mode on store $1 at 127.0.0.1:$port, its

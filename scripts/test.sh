@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . scripts/services.sh
+# A cold run's builds write several GB to target/; say so up front rather
+# than as a compiler's "No space left on device" minutes in.
+need_disk_gb 12 target
 scripts/setup.sh
 . scripts/env.sh
 apt_install chromium redis-server redis-sentinel postgresql curl
