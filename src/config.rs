@@ -25,6 +25,18 @@ use crate::{
 /// The shortest `SESSION_SECRET` accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 64;
 
+/// Where the sessions live in PostgreSQL (README, "Where sessions live").
+pub const POSTGRES_SCHEMA: &str = "leptos_sessions";
+
+/// The store at `url` with the crate's defaults, in the PostgreSQL schema
+/// this app has always kept its sessions in (the crate's default is named
+/// for the crate).
+pub fn store_settings(url: StoreUrl) -> StoreSettings {
+    let mut store = StoreSettings::new(url);
+    store.postgres_schema = POSTGRES_SCHEMA.to_owned();
+    store
+}
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -84,7 +96,7 @@ impl Settings {
             Some(url) => url.parse()?,
             None => StoreUrl::sqlite(&data_dir.join("sessions.db")),
         };
-        let mut store = StoreSettings::new(url);
+        let mut store = store_settings(url);
         if let Some(ttl) = seconds(&var, "SESSION_CACHE_TTL_SECS", " (0: no cache)")? {
             store.cache = if ttl.is_zero() {
                 CachePolicy::Off

@@ -55,10 +55,16 @@ impl FromRef<AppState> for Store {
     }
 }
 
+/// What CachePolicy::Sole and Off are called in this app's settings.
+const IN_USE_HINT: &str = " (here: SESSION_CACHE_TTL_SECS unset is CachePolicy::Sole; \
+    set SESSION_CACHE_TTL_SECS=0, or a few seconds, on every instance that shares the file)";
+
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error(transparent)]
+    /// The crate's message starts with the store's URL: named here by the
+    /// variable it came from, with this app's name for the cache policy.
+    #[error("SESSION_STORE={0}{hint}", hint = if .0.is_in_use() { IN_USE_HINT } else { "" })]
     Store(#[from] StoreError),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },

@@ -26,7 +26,8 @@ pub enum ConfigError {
     BadMetricsAddr(String),
     #[error("LOG_FORMAT={0:?} is not understood; use {accepted}", accepted = LogFormat::ACCEPTED)]
     BadLogFormat(String),
-    #[error(transparent)]
+    /// The crate's message starts with the URL as written.
+    #[error("SESSION_STORE={0}")]
     BadStore(#[from] BadStoreUrl),
     #[error("{name}={value:?} is not understood; use a whole number of seconds{hint}")]
     BadSeconds {

@@ -100,6 +100,10 @@ fn the_store_defaults_to_sqlite_in_the_data_folder() {
     let err = settings(&[("SESSION_SECRET", SECRET), ("SESSION_STORE", "mongo://x")])
         .unwrap_err()
         .to_string();
+    assert!(
+        err.starts_with(r#"SESSION_STORE="mongo://x" is not"#),
+        "{err}"
+    );
     assert!(err.contains("sqlite://PATH"), "{err}");
 }
 

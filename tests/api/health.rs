@@ -1,4 +1,5 @@
-use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
+use leptos_sessions::config::store_settings;
+use tower_sessions_lossless_store::{Store, StoreUrl};
 
 use crate::helpers::{get_with_cookie, spawn_app};
 
@@ -14,7 +15,7 @@ async fn healthz_answers_200_while_the_store_answers() {
 async fn a_store_that_is_down_gives_503_not_500() {
     let dir = tempfile::tempdir().unwrap();
     let url = StoreUrl::sqlite(&dir.path().join("s.db"));
-    let store = Store::connect(&StoreSettings::new(url)).await.unwrap();
+    let store = Store::connect(&store_settings(url)).await.unwrap();
     store.close().await;
     let addr = crate::helpers::spawn_router(store).await;
     let client = reqwest::Client::new();

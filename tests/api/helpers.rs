@@ -4,12 +4,12 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use leptos::config::LeptosOptions;
 use leptos_sessions::{
-    config::Settings,
+    config::{store_settings, Settings},
     startup::{self, Application},
 };
 use reqwest::{cookie::Jar, header, redirect::Policy, Client, Response};
 use tokio::{sync::oneshot, task::JoinHandle};
-use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
+use tower_sessions_lossless_store::{Store, StoreUrl};
 
 use crate::stores::Backing;
 
@@ -65,7 +65,7 @@ pub fn settings_with(store: &StoreUrl, more: &[(&'static str, &str)]) -> Setting
         Settings::from_vars(leptos, |name| vars.get(name).cloned()).expect("test settings");
     // The defaults that follow from the store (its read cache) as well.
     let max_sessions = settings.store.max_sessions;
-    settings.store = StoreSettings::new(store.clone());
+    settings.store = store_settings(store.clone());
     settings.store.max_sessions = max_sessions;
     settings
 }

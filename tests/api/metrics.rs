@@ -5,9 +5,9 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use leptos_sessions::metrics::Metrics;
+use leptos_sessions::{config::store_settings, metrics::Metrics};
 use reqwest::cookie::Jar;
-use tower_sessions_lossless_store::{Store, StoreSettings, StoreUrl};
+use tower_sessions_lossless_store::{Store, StoreUrl};
 
 use crate::{
     cookies::forge_cookie,
@@ -165,7 +165,7 @@ async fn a_store_that_fails_is_counted_down_with_its_failed_and_refused_calls() 
     let dir = tempfile::tempdir().unwrap();
     let url = StoreUrl::sqlite(&dir.path().join("s.db"));
     let metrics = Metrics::new();
-    let store = Store::connect_measured(&StoreSettings::new(url), metrics.clone())
+    let store = Store::connect_measured(&store_settings(url), metrics.clone())
         .await
         .unwrap();
     store.close().await;

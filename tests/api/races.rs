@@ -8,6 +8,7 @@ use std::{
 
 use futures::future::join_all;
 use leptos_sessions::{
+    config::store_settings,
     metrics::{Metrics, StoreMetrics},
     session::lifetime::Lifetime,
 };
@@ -15,9 +16,7 @@ use reqwest::cookie::Jar;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
-use tower_sessions_lossless_store::{
-    CachePolicy, Data, Id, Record, Store, StoreSettings, BASE_KEY,
-};
+use tower_sessions_lossless_store::{CachePolicy, Data, Id, Record, Store, BASE_KEY};
 
 use crate::{
     helpers::{client, settings_with, spawn_with, TestApp},
@@ -48,7 +47,7 @@ store_tests!(multi_thread [sqlite, redis, postgres, redis_cluster, redis_sentine
 ]);
 
 async fn measured_store(backing: &Backing) -> Store {
-    Store::connect_measured(&StoreSettings::new(backing.url.clone()), Metrics::new())
+    Store::connect_measured(&store_settings(backing.url.clone()), Metrics::new())
         .await
         .expect("the store opens")
 }

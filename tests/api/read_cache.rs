@@ -6,8 +6,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use leptos_sessions::config::store_settings;
 use reqwest::cookie::Jar;
-use tower_sessions_lossless_store::{CachePolicy, Store, StoreSettings, StoreUrl};
+use tower_sessions_lossless_store::{CachePolicy, Store, StoreUrl};
 
 use crate::{
     helpers::{settings, spawn_on, spawn_with},
@@ -92,14 +93,14 @@ async fn the_instances_own_pop_is_seen_at_once() {
 #[tokio::test]
 async fn a_cache_goes_only_where_it_can_be_trusted_and_saves_something() {
     let backing = Backing::redis().await;
-    let mut sole = StoreSettings::new(backing.url.clone());
+    let mut sole = store_settings(backing.url.clone());
     sole.cache = CachePolicy::Sole;
     let refused = Store::connect(&sole)
         .await
         .expect_err("a sole cache on Redis");
     assert!(refused.to_string().contains("SQLite"), "{refused}");
 
-    let mut memory = StoreSettings::new(StoreUrl::memory());
+    let mut memory = store_settings(StoreUrl::memory());
     memory.cache = CachePolicy::Ttl(TTL);
     let store = Store::connect(&memory).await.unwrap();
     assert!(!store.is_cached(), "a cache in front of the memory store");

@@ -2,10 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use leptos_sessions::metrics::Metrics;
+use leptos_sessions::{config::store_settings, metrics::Metrics};
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
-use tower_sessions_lossless_store::{Id, Record, Store, StoreSettings};
+use tower_sessions_lossless_store::{Id, Record, Store};
 
 use crate::{store_tests, stores::Backing};
 
@@ -20,7 +20,7 @@ store_tests!([redis, redis_cluster, redis_sentinel] => [
 /// Redis drops a key when its TTL runs out: a sweep would only cost calls
 /// (and `delete_expired` in the metrics) for nothing.
 async fn redis_expires_sessions_itself_and_is_never_swept(backing: Backing) {
-    let store = Store::connect(&StoreSettings::new(backing.url.clone()))
+    let store = Store::connect(&store_settings(backing.url.clone()))
         .await
         .unwrap();
     assert!(store.spawn_sweeper(Duration::from_millis(10)).is_none());
@@ -36,7 +36,7 @@ fn record(expires_in: time::Duration) -> Record {
 }
 
 async fn expired_sessions_are_deleted_and_live_ones_kept(backing: Backing) {
-    let mut settings = StoreSettings::new(backing.url.clone());
+    let mut settings = store_settings(backing.url.clone());
     settings.sweep_every = Duration::from_millis(100);
     let metrics = Metrics::new();
     let store = Store::connect_measured(&settings, metrics.clone())

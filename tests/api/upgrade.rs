@@ -5,14 +5,12 @@
 
 use std::sync::Arc;
 
-use leptos_sessions::session::lifetime;
+use leptos_sessions::{config::store_settings, session::lifetime};
 use reqwest::cookie::Jar;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
-use tower_sessions_lossless_store::{
-    Data, Id, Record, RecordCodec, Store, StoreSettings, BASE_KEY,
-};
+use tower_sessions_lossless_store::{Data, Id, Record, RecordCodec, Store, BASE_KEY};
 
 use crate::{cookies::forge_cookie, helpers::spawn_on, store_tests, stores::Backing};
 
@@ -46,7 +44,7 @@ async fn a_session_with_its_keys_at_the_top_level_is_read_into_the_map(backing: 
     };
     // Written as that build wrote it (this store reads no layout into
     // another); the memory store lives in the app, so it is written there.
-    let settings = StoreSettings::new(backing.url.clone());
+    let settings = store_settings(backing.url.clone());
     let raw = || Store::connect(&settings);
     let app = if kind == "memory" {
         let app = spawn_on(&backing, Arc::new(Jar::default())).await;

@@ -16,7 +16,7 @@ use crate::{Id, Room, StoreFailure};
 
 #[async_trait]
 pub trait Backend: fmt::Debug + Send + Sync + 'static {
-    /// The store's name, as `/healthz` and the logs say it.
+    /// The store's name, as health checks and the logs say it.
     fn kind(&self) -> &'static str;
 
     /// Adds a record under an id nobody holds; `false` when the id is taken.

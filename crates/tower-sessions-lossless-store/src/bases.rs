@@ -37,7 +37,11 @@ use tower_sessions_core::session::Id;
 use crate::{scope, Data, Stored};
 
 /// The key of the token in a record's data while tower-sessions holds it;
-/// never stored.
+/// never stored. `load` and `create` put it there; it points at the
+/// record's base, what the store held when the request read the session,
+/// which this store instance keeps (for [`BASE_TTL`] at most, or until
+/// [`crate::scope::RequestScopeLayer`] releases it). A save compares the
+/// store with its base and replaces the base with what it wrote.
 pub const BASE_KEY: &str = "tower-sessions-lossless-store:base";
 
 /// How long a base outlives its load when no scope layer releases it: a

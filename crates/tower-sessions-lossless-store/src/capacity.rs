@@ -1,6 +1,6 @@
 //! The bound on how many live sessions the store holds
-//! (`SESSION_MAX_SESSIONS`): past it a new session is refused
-//! ([`StoreFailure::Full`], a 503), and every session already stored keeps
+//! ([`crate::StoreSettings::max_sessions`]): past it a new session is
+//! refused ([`StoreFailure::Full`]; an app answers it with a 503), and every session already stored keeps
 //! being read and written.
 //!
 //! Counting costs no store call per creation. The store is counted every
@@ -31,7 +31,7 @@ pub const MAX_SESSIONS: u64 = 1_000_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Room {
     /// Nothing of its own bounds it (a file, a database, this process's
-    /// memory): [`MAX_SESSIONS`] unless `SESSION_MAX_SESSIONS` is set.
+    /// memory): [`MAX_SESSIONS`] unless `max_sessions` is set.
     Unbounded,
     /// Its server says how much it may hold.
     Derived {
@@ -62,41 +62,41 @@ pub struct Capacity {
 }
 
 impl Capacity {
-    /// The bound: `configured` (`SESSION_MAX_SESSIONS`) when set, else what
+    /// The bound: `configured` (the settings' `max_sessions`) when set, else what
     /// the backend's `room` allows, else [`MAX_SESSIONS`]; logged with
     /// where it came from.
     pub(crate) fn new(configured: Option<u64>, room: Room, every: Duration) -> Self {
         let max = match (configured, room) {
             (Some(max), Room::Derived { sessions, how }) => {
                 if max > sessions {
-                    tracing::warn!(max_sessions = max, room = sessions, "SESSION_MAX_SESSIONS is more than the store has room for ({how}); a flood could fill it");
+                    tracing::warn!(max_sessions = max, room = sessions, "max_sessions is more than the store has room for ({how}); a flood could fill it");
                 } else {
-                    tracing::info!(max_sessions = max, "session store bound: SESSION_MAX_SESSIONS (the store has room for {sessions}: {how})");
+                    tracing::info!(max_sessions = max, "session store bound: max_sessions, as set (the store has room for {sessions}: {how})");
                 }
                 max
             }
             (Some(max), _) => {
                 tracing::info!(
                     max_sessions = max,
-                    "session store bound: SESSION_MAX_SESSIONS"
+                    "session store bound: max_sessions, as set"
                 );
                 max
             }
             (None, Room::Derived { sessions, how }) => {
                 tracing::info!(
                     max_sessions = sessions,
-                    "session store bound: {how} (SESSION_MAX_SESSIONS unset)"
+                    "session store bound: {how} (max_sessions unset)"
                 );
                 sessions
             }
             (None, Room::Unknown(why)) => {
-                tracing::warn!(max_sessions = MAX_SESSIONS, "session store bound: the default, {MAX_SESSIONS}: {why}; set SESSION_MAX_SESSIONS to what the store can hold");
+                tracing::warn!(max_sessions = MAX_SESSIONS, "session store bound: the default, {MAX_SESSIONS}: {why}; set max_sessions to what the store can hold");
                 MAX_SESSIONS
             }
             (None, Room::Unbounded) => {
                 tracing::info!(
                     max_sessions = MAX_SESSIONS,
-                    "session store bound: the default (SESSION_MAX_SESSIONS unset)"
+                    "session store bound: the default (max_sessions unset)"
                 );
                 MAX_SESSIONS
             }
@@ -186,7 +186,7 @@ impl Store {
                 max_sessions = capacity.max,
                 live = capacity.estimate(),
                 refused_before = left_out,
-                "the session store is full: new sessions are refused with a 503 (SESSION_MAX_SESSIONS); logged at most once a minute"
+                "the session store is full: new sessions are refused (max_sessions); logged at most once a minute"
             );
         }
         Err(StoreFailure::Full)

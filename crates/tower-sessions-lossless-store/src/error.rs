@@ -6,14 +6,16 @@ use std::fmt;
 use crate::{BoxError, CodecError, StoreUrl};
 
 /// The store could not be opened at start-up. Once `StoreError::at` has
-/// said where, its message names `SESSION_STORE` (password masked), the host
-/// or file it reaches, and what to check.
+/// said where, its message starts with the store URL (password masked), so
+/// an app can put the name of the setting it came from in front, and names
+/// the host or file it reaches, and what to check.
 #[derive(Debug)]
 pub struct StoreError {
     kind: &'static str,
     source: BoxError,
     /// The message already says what to do: no general advice after it.
     explained: bool,
+    in_use: bool,
     at: Option<Box<Place>>,
 }
 
@@ -32,6 +34,7 @@ impl StoreError {
             kind,
             source: source.into(),
             explained: false,
+            in_use: false,
             at: None,
         }
     }
@@ -44,7 +47,23 @@ impl StoreError {
         }
     }
 
-    /// Says which `SESSION_STORE` it was, and what it reaches.
+    /// A file another instance holds, in a way that rules this one out.
+    pub(crate) fn in_use(kind: &'static str, message: impl Into<BoxError>) -> Self {
+        Self {
+            in_use: true,
+            ..Self::explained(kind, message)
+        }
+    }
+
+    /// Whether the store is a file another running instance holds, and one
+    /// of the two was opened with [`crate::CachePolicy::Sole`]: the message
+    /// says so in this crate's terms; an app can add what its own settings
+    /// call that policy.
+    pub fn is_in_use(&self) -> bool {
+        self.in_use
+    }
+
+    /// Says which store URL it was, and what it reaches.
     pub(crate) fn at(mut self, url: &StoreUrl) -> Self {
         self.at = Some(Box::new(Place {
             url: url.to_string(),
@@ -68,7 +87,7 @@ impl fmt::Display for StoreError {
         };
         write!(
             f,
-            "SESSION_STORE={}: could not open the {kind} session store at {}: {}",
+            "{}: could not open the {kind} session store at {}: {}",
             at.url, at.place, at.cause
         )?;
         if !self.explained {
@@ -101,12 +120,13 @@ pub enum StoreFailure {
     /// Not asked: the store failed just before, and the breaker is open.
     #[error("the session store is down (not asked: failing fast until a probe answers)")]
     Down,
-    /// Not asked: a new session when the store holds `SESSION_MAX_SESSIONS`.
-    #[error("the session store is full (SESSION_MAX_SESSIONS): no new session stored")]
+    /// Not asked: a new session when the store holds its bound
+    /// ([`crate::StoreSettings::max_sessions`]).
+    #[error("the session store is full (max_sessions): no new session stored")]
     Full,
     /// A save whose record's base (what its request loaded) is no longer
     /// kept: saving without it could undo another request's write, so
-    /// nothing is saved (see [`crate::bases`]).
+    /// nothing is saved (see [`crate::BASE_KEY`]).
     #[error(
         "the session was loaded too long ago to be saved safely (its base is gone); nothing saved"
     )]

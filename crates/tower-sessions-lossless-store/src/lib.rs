@@ -56,7 +56,7 @@ type Opening = Pin<Box<dyn Future<Output = Result<Arc<dyn Backend>, StoreError>>
 
 /// A kind of store: the URL schemes it answers to and how it opens.
 pub struct Kind {
-    /// As `/healthz` and the logs name it.
+    /// As health checks and the logs name it.
     pub name: &'static str,
     /// As the page names it.
     pub label: &'static str,
@@ -65,29 +65,41 @@ pub struct Kind {
     check: fn(&str) -> Result<(), String>,
     /// What an operator should check when it cannot be opened at start-up.
     advice: &'static str,
-    /// Opens the store at the URL; `sole` when this instance must be its only user.
-    open: fn(String, bool) -> Opening,
+    /// Opens the store.
+    open: fn(OpenWith) -> Opening,
     /// Whether this instance can be the store's only user (and so cache it
     /// by default): only for a file it can lock.
     can_be_held_alone: bool,
 }
 
+/// What a backend is opened with.
+struct OpenWith {
+    url: String,
+    /// This instance must be the store's only user.
+    sole: bool,
+    postgres_schema: String,
+}
+
 /// How the store is opened and looked after.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
-    /// Which store (`SESSION_STORE`).
+    /// Which store.
     pub url: StoreUrl,
     /// What this instance may keep in memory of the sessions it reads.
     pub cache: CachePolicy,
     /// How often the SQL stores delete expired sessions.
     pub sweep_every: Duration,
-    /// The most live sessions it may hold (`SESSION_MAX_SESSIONS`); `None`:
+    /// The most live sessions it may hold; `None`:
     /// what the store has room for, else [`MAX_SESSIONS`].
     pub max_sessions: Option<u64>,
     /// Brings a record written by an earlier version of the app to the
     /// layout it has now, as it is read (the bytes stay as stored, for the
     /// compare-and-swap; the new layout is written with the next save).
     pub upgrade: Option<fn(&mut Data)>,
+    /// PostgreSQL only: the schema that holds the sessions table and
+    /// sqlx's record of its migrations, created if missing: a plain name
+    /// (a-z, 0-9, _). Another app's tables in the database are not touched.
+    pub postgres_schema: String,
 }
 
 impl StoreSettings {
@@ -106,6 +118,7 @@ impl StoreSettings {
             sweep_every: Duration::from_secs(300),
             max_sessions: None,
             upgrade: None,
+            postgres_schema: postgres::DEFAULT_SCHEMA.to_owned(),
         }
     }
 }
@@ -147,9 +160,13 @@ impl Store {
         let observer: Arc<dyn StoreObserver> = Arc::new(observer);
         let kind = settings.url.kind();
         let sole = settings.cache == CachePolicy::Sole;
-        let opened = (kind.open)(settings.url.expose().to_owned(), sole)
-            .await
-            .map_err(|err| err.at(&settings.url))?;
+        let opened = (kind.open)(OpenWith {
+            url: settings.url.expose().to_owned(),
+            sole,
+            postgres_schema: settings.postgres_schema.clone(),
+        })
+        .await
+        .map_err(|err| err.at(&settings.url))?;
         let mut backend: Arc<dyn Backend> = Arc::new(Breaker::new(opened, observer.clone()));
         if observer.is_enabled() {
             backend = Arc::new(Measured::new(backend, observer.clone()));
@@ -186,7 +203,7 @@ impl Store {
         })))
     }
 
-    /// The backend's name, for `/healthz` and the logs.
+    /// The backend's name, for health checks and the logs.
     pub fn kind(&self) -> &'static str {
         self.0.backend.kind()
     }

@@ -22,7 +22,7 @@ pub const KIND: Kind = Kind {
         _ => Err("`memory` takes nothing after it".into()),
     },
     advice: "nothing: the memory store opens in this process",
-    open: |_, _| Box::pin(async { Ok(Arc::new(Memory::default()) as Arc<dyn Backend>) }),
+    open: |_| Box::pin(async { Ok(Arc::new(Memory::default()) as Arc<dyn Backend>) }),
     can_be_held_alone: false,
 };
 

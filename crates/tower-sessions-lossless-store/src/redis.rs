@@ -34,9 +34,9 @@ pub const KIND: Kind = Kind {
         "valkeys-sentinel",
     ],
     check: |text| Config::from_url(text).map(drop).map_err(|e| e.to_string()),
-    advice: "that Redis runs and accepts connections at that address from this machine, and the user, password and database in SESSION_STORE",
-    open: |url, _| {
-        Box::pin(async move { Ok(Arc::new(Redis::connect(&url).await?) as Arc<dyn Backend>) })
+    advice: "that Redis runs and accepts connections at that address from this machine, and the user, password and database in the store URL",
+    open: |with| {
+        Box::pin(async move { Ok(Arc::new(Redis::connect(&with.url).await?) as Arc<dyn Backend>) })
     },
     can_be_held_alone: false,
 };

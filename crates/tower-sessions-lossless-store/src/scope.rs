@@ -2,7 +2,7 @@
 //!
 //! [`RequestScopeLayer`] goes in front of `SessionManagerLayer`. While the
 //! request runs it notes the bases the store hands out (see
-//! [`crate::bases`]) and releases them when the request is done, so the
+//! [`crate::BASE_KEY`]) and releases them when the request is done, so the
 //! store keeps only those of requests in flight. And it tells the layers in
 //! front of it, through the response's extensions, what tower-sessions
 //! cannot: that a save found its session deleted by another request

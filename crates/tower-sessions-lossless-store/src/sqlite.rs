@@ -28,11 +28,11 @@ pub const KIND: Kind = Kind {
         Some("") | None => Err("no file path".into()),
         Some(_) => Ok(()),
     },
-    advice: "that the folder exists or can be created (`DATA_DIR`, or the path in SESSION_STORE) and that this user may write there",
-    open: |url, sole| {
+    advice: "that the file's folder exists or can be created and that this user may write there",
+    open: |with| {
         Box::pin(async move {
-            let path = url.strip_prefix("sqlite://").unwrap_or(&url);
-            Ok(Arc::new(Sqlite::connect(Path::new(path), sole).await?) as Arc<dyn Backend>)
+            let path = with.url.strip_prefix("sqlite://").unwrap_or(&with.url);
+            Ok(Arc::new(Sqlite::connect(Path::new(path), with.sole).await?) as Arc<dyn Backend>)
         })
     },
     can_be_held_alone: true,
@@ -152,13 +152,13 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
     };
     match taken {
         Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::explained(
+        Err(TryLockError::WouldBlock) => Err(StoreError::in_use(
             KIND.name,
             format!(
                 "{} is in use by another instance, and one of the two keeps every session \
-                 it reads in memory (SESSION_CACHE_TTL_SECS unset), which is only safe for \
-                 the file's only user; to share the file, set SESSION_CACHE_TTL_SECS=0 (or a \
-                 few seconds) on every instance",
+                 it reads in memory (CachePolicy::Sole), which is only safe for the file's \
+                 only user; to share the file, open it with CachePolicy::Off (or a \
+                 CachePolicy::Ttl of a few seconds) on every instance",
                 path.display()
             ),
         )),

@@ -1,4 +1,4 @@
-//! `SESSION_STORE`: which store, as one URL, and the table of every kind of
+//! Which store, as one URL, and the table of every kind of
 //! store this server can use. Credentials in a URL never reach a log or an
 //! error message: `Display` and `Debug` mask them.
 
@@ -16,7 +16,7 @@ use crate::{memory, postgres, redis, sqlite, Kind};
 /// its own file (a [`crate::backend::Backend`] and its [`Kind`]) and one line here.
 const KINDS: &[&Kind] = &[&sqlite::KIND, &postgres::KIND, &redis::KIND, &memory::KIND];
 
-/// Where sessions live, as written in `SESSION_STORE`.
+/// Where sessions live, as one URL (`sqlite://sessions.db`, `redis://…`, …).
 #[derive(Clone)]
 pub struct StoreUrl {
     kind: &'static Kind,
@@ -35,9 +35,11 @@ const ACCEPTED: &str = "use `sqlite://PATH` (e.g. sqlite://data/sessions.db), \
 `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (also rediss://, redis-cluster://, redis-sentinel://), \
 `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, or `memory`";
 
-/// `SESSION_STORE` could not be read. The message masks any password.
+/// A store URL could not be read. The message masks any password, and
+/// starts with the URL as written (quoted), so an app can put the name of
+/// the setting it came from in front (e.g. `SESSION_STORE=`).
 #[derive(Debug, thiserror::Error)]
-#[error("SESSION_STORE={shown:?} is not a store URL ({why}); {ACCEPTED}")]
+#[error("{shown:?} is not a store URL ({why}); {ACCEPTED}")]
 pub struct BadStoreUrl {
     shown: String,
     why: String,

@@ -27,22 +27,24 @@ async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Option<te
             let url = format!("sqlite://{}", dir.path().join("sessions.db").display());
             (url, Some(dir))
         }
-        _ => {
-            let var = format!("TEST_{}_URL", kind.to_uppercase());
-            let server = match std::env::var(&var) {
-                Ok(url) => url,
-                Err(_) if std::env::var_os("CI").is_some() => panic!("{var} is not set"),
-                Err(_) => {
-                    eprintln!("{kind}: skipped ({var} is not set)");
-                    return None;
-                }
-            };
-            (own_database(kind, &server).await, None)
-        }
+        _ => (own_database(kind, &server(kind)?).await, None),
     };
     let mut settings = StoreSettings::new(url.parse().unwrap());
     settings.max_sessions = max_sessions;
     Some((Store::connect(&settings).await.unwrap(), dir))
+}
+
+/// The test server of `kind` (`TEST_REDIS_URL`, `TEST_POSTGRES_URL`), if set.
+fn server(kind: &str) -> Option<String> {
+    let var = format!("TEST_{}_URL", kind.to_uppercase());
+    match std::env::var(&var) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("{var} is not set"),
+        Err(_) => {
+            eprintln!("{kind}: skipped ({var} is not set)");
+            None
+        }
+    }
 }
 
 /// A database of the test's own on the server at `server`.
@@ -265,4 +267,46 @@ async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
     let theirs = stored(&store, &other.id).await.unwrap();
     assert_eq!(theirs.get("user"), Some(&Value::from("Eve")), "{kind}");
     assert!(!theirs.contains_key("colour"), "{kind}");
+}
+
+/// PostgreSQL keeps its sessions in the schema the settings name, and
+/// creates no other; a name that is not plain is refused before anything
+/// is written.
+#[tokio::test]
+async fn postgres_keeps_its_sessions_in_the_schema_it_is_given() {
+    let Some(server) = server("postgres") else {
+        return;
+    };
+    let url = own_database("postgres", &server).await;
+    let mut settings = StoreSettings::new(url.parse().unwrap());
+    settings.postgres_schema = "app_sessions".into();
+    let store = Store::connect(&settings).await.unwrap();
+    store
+        .create(&mut record(&[("user", "Admin")]))
+        .await
+        .unwrap();
+
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let in_schema: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_sessions.sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(in_schema, 1);
+    let schemas: Vec<String> = sqlx::query_scalar(
+        "SELECT nspname::text FROM pg_namespace
+         WHERE nspname NOT LIKE 'pg_%' AND nspname NOT IN ('public', 'information_schema')",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(schemas, ["app_sessions"]);
+
+    settings.postgres_schema = "app; DROP SCHEMA app_sessions CASCADE".into();
+    let err = Store::connect(&settings).await.unwrap_err().to_string();
+    assert!(err.contains("is not a plain name"), "{err}");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_sessions.sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
 }
