@@ -34,6 +34,9 @@ cargo clippy --quiet --all-targets --features hydrate --target wasm32-unknown-un
 step "clippy, the session store crate (crates/tower-sessions-lossless-store)"
 cargo clippy --quiet -p tower-sessions-lossless-store --all-targets -- -D warnings
 
+step "rustdoc of the session store crate, as docs.rs would build it (broken or private links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet -p tower-sessions-lossless-store --no-deps
+
 step "clippy, the benchmark's load generator (bench/loadgen)"
 cargo clippy --quiet --release --manifest-path bench/loadgen/Cargo.toml --target-dir target/loadgen -- -D warnings
 cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
