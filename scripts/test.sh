@@ -48,7 +48,7 @@ step "starting Redis, PostgreSQL, a Redis Cluster and a Sentinel set-up for the 
 trap stop_services EXIT
 start_services
 
-step "the session store crate's own tests, without the app: tower-sessions' SessionStore on memory, SQLite, Redis and PostgreSQL"
+step "the session store crate's own tests, without the app: tower-sessions' SessionStore on memory, SQLite, Redis, PostgreSQL, Redis Cluster and Sentinel"
 cargo test --quiet -p tower-sessions-lossless-store
 
 step "unit and HTTP integration tests (memory, SQLite, Redis, PostgreSQL, Redis Cluster, Sentinel)"

@@ -1,40 +1,86 @@
 //! tower-sessions' `SessionStore` on each backend, one body per behaviour
 //! run against every store (like tower-sessions' own `route_tests!`):
-//! memory and a SQLite file always; Redis and PostgreSQL at
-//! `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (the repository's
-//! `scripts/with-services.sh` starts both; under `CI` they must be set).
+//! memory and a SQLite file always; Redis, PostgreSQL, a Redis Cluster and
+//! a Sentinel set-up at `TEST_REDIS_URL`, `TEST_POSTGRES_URL`,
+//! `TEST_REDIS_CLUSTER_URL` and `TEST_REDIS_SENTINEL_URL` (the
+//! repository's `scripts/with-services.sh` starts them all; under `CI` they
+//! must be set).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fred::interfaces::ClientLike;
+use fred::{clients::Client, interfaces::ClientLike};
 use serde_json::Value;
 use time::OffsetDateTime;
+use tokio::sync::Mutex;
 use tower_sessions_core::{
     session::{Id, Record},
     SessionStore,
 };
 use tower_sessions_lossless_store::{Data, Store, StoreFailure, StoreSettings, BASE_KEY};
 
-/// A fresh store of `kind`, and what keeps it alive (a temporary folder).
-/// Each test gets a store of its own: a SQLite file, a PostgreSQL database,
-/// a Redis database (tests run at once, and the bound counts every session
-/// a store holds).
-async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Option<tempfile::TempDir>)> {
-    let (url, dir) = match kind {
-        "memory" => ("memory".to_owned(), None),
+/// What a test's store needs kept until the test ends: its folder, or its
+/// turn on a set-up with one database (a Cluster, a Sentinel's primary).
+type Keep = Box<dyn std::any::Any>;
+
+static CLUSTER: Mutex<()> = Mutex::const_new(());
+static SENTINEL: Mutex<()> = Mutex::const_new(());
+
+/// A fresh store of `kind`, and what keeps it alive. Each test gets a store
+/// of its own: a SQLite file, a PostgreSQL database, a Redis database, or
+/// its turn on the emptied Cluster or Sentinel set-up (tests run at once,
+/// and the bound counts every session a store holds).
+async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Keep)> {
+    let (url, keep): (String, Keep) = match kind {
+        "memory" => ("memory".to_owned(), Box::new(())),
         "sqlite" => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}", dir.path().join("sessions.db").display());
-            (url, Some(dir))
+            (url, Box::new(dir))
         }
-        _ => (own_database(kind, &server(kind)?).await, None),
+        "redis_cluster" | "redis_sentinel" => {
+            let url = server(kind)?;
+            let turn = if kind == "redis_cluster" {
+                &CLUSTER
+            } else {
+                &SENTINEL
+            };
+            let turn = turn.lock().await;
+            let client = redis_client(&url).await;
+            if kind == "redis_cluster" {
+                client
+                    .flushall_cluster()
+                    .await
+                    .expect("the cluster emptied");
+            } else {
+                flushdb(&client).await;
+            }
+            client.quit().await.expect("the connection closed");
+            (url, Box::new(turn))
+        }
+        _ => (own_database(kind, &server(kind)?).await, Box::new(())),
     };
     let mut settings = StoreSettings::new(url.parse().unwrap());
     settings.max_sessions = max_sessions;
-    Some((Store::connect(&settings).await.unwrap(), dir))
+    Some((Store::connect(&settings).await.unwrap(), keep))
 }
 
-/// The test server of `kind` (`TEST_REDIS_URL`, `TEST_POSTGRES_URL`), if set.
+async fn redis_client(url: &str) -> Client {
+    let config = fred::types::config::Config::from_url(url).expect("a Redis URL");
+    let client = fred::types::Builder::from_config(config)
+        .build()
+        .expect("a Redis client");
+    client.init().await.expect("Redis reachable");
+    client
+}
+
+async fn flushdb(client: &Client) {
+    let () = client
+        .custom(fred::cmd!("FLUSHDB"), Vec::<String>::new())
+        .await
+        .expect("the database emptied");
+}
+
+/// The test server of `kind` (`TEST_REDIS_URL`, …), if set.
 fn server(kind: &str) -> Option<String> {
     let var = format!("TEST_{}_URL", kind.to_uppercase());
     match std::env::var(&var) {
@@ -57,16 +103,8 @@ async fn own_database(kind: &str, server: &str) -> String {
         // a run before this one left its sessions there, and the bound
         // would count them.
         url.set_path(&format!("/{}", 1 + n % 15));
-        let client = fred::types::Builder::from_config(
-            fred::types::config::Config::from_url(url.as_str()).expect("a Redis URL"),
-        )
-        .build()
-        .expect("a Redis client");
-        client.init().await.expect("Redis reachable");
-        let () = client
-            .custom(fred::cmd!("FLUSHDB"), Vec::<String>::new())
-            .await
-            .expect("the database emptied");
+        let client = redis_client(url.as_str()).await;
+        flushdb(&client).await;
         client.quit().await.expect("the connection closed");
         return url.to_string();
     }
@@ -94,6 +132,10 @@ macro_rules! every_store {
             async fn redis() { super::$test("redis").await }
             #[tokio::test]
             async fn postgres() { super::$test("postgres").await }
+            #[tokio::test]
+            async fn redis_cluster() { super::$test("redis_cluster").await }
+            #[tokio::test]
+            async fn redis_sentinel() { super::$test("redis_sentinel").await }
         })+
     };
 }
@@ -131,7 +173,7 @@ fn with(mut record: Record, key: &str, value: &str) -> Record {
 }
 
 async fn two_saves_from_one_load_both_land(kind: &str) {
-    let Some((store, _dir)) = open(kind, None).await else {
+    let Some((store, _kept)) = open(kind, None).await else {
         return;
     };
     let mut created = record(&[("user", "Admin")]);
@@ -145,7 +187,7 @@ async fn two_saves_from_one_load_both_land(kind: &str) {
 }
 
 async fn a_save_after_a_delete_writes_nothing(kind: &str) {
-    let Some((store, _dir)) = open(kind, None).await else {
+    let Some((store, _kept)) = open(kind, None).await else {
         return;
     };
     let mut created = record(&[("user", "Admin")]);
@@ -164,7 +206,7 @@ async fn a_save_after_a_delete_writes_nothing(kind: &str) {
 /// what it had (tower-sessions' save after the handler): the other's write
 /// stays.
 async fn a_second_save_compares_with_its_own_first_write(kind: &str) {
-    let Some((store, _dir)) = open(kind, None).await else {
+    let Some((store, _kept)) = open(kind, None).await else {
         return;
     };
     let mut created = record(&[("user", "Admin")]);
@@ -185,7 +227,7 @@ async fn a_second_save_compares_with_its_own_first_write(kind: &str) {
 /// A full store refuses a new session, not a stored one's new id (its old
 /// record is deleted first, as `Session::cycle_id` does).
 async fn a_new_id_after_a_load_is_not_held_to_the_bound(kind: &str) {
-    let Some((store, _dir)) = open(kind, Some(1)).await else {
+    let Some((store, _kept)) = open(kind, Some(1)).await else {
         return;
     };
     let mut created = record(&[("user", "Admin")]);
@@ -208,7 +250,7 @@ async fn a_new_id_after_a_load_is_not_held_to_the_bound(kind: &str) {
 /// change too: a value changed, a key added. Only a save with nothing new
 /// since the last one is skipped.
 async fn changes_after_a_save_are_saved_too(kind: &str) {
-    let Some((store, _dir)) = open(kind, None).await else {
+    let Some((store, _kept)) = open(kind, None).await else {
         return;
     };
     let mut created = record(&[("colour", "blue")]);
@@ -234,7 +276,7 @@ async fn changes_after_a_save_are_saved_too(kind: &str) {
 /// A save whose base is gone (a forged token, or one past its time), or is
 /// another session's, fails and writes nothing.
 async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
-    let Some((store, _dir)) = open(kind, None).await else {
+    let Some((store, _kept)) = open(kind, None).await else {
         return;
     };
     let mut created = record(&[("user", "Admin")]);
