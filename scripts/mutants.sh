@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Breaks the security core one change at a time (cargo-mutants; the files are
 # listed in .cargo/mutants.toml, in the app and in the store crate) and runs
-# the unit tests of both and the HTTP tests against each change: a change that no test fails on is a behaviour no test
-# pins. Not part of `make test`: each mutant is a rebuild and a test run, so a
+# the unit tests of both, the store crate's SessionStore tests and the HTTP
+# tests against each change: a change that no test fails on is a behaviour
+# no test pins. Not part of `make test`: each mutant is a rebuild and a test run, so a
 # whole run takes hours on two cores; split it with --shard K/N.
 #
 # It mutates a checkout of the committed HEAD in target/mutants/tree (never
@@ -45,5 +46,6 @@ cd "$tree"
 # arguments after these, where the test binaries would read them.)
 # --workspace: the store crate's files are examined too (by default only the
 # package in the current directory is).
-cargo mutants --in-place --no-shuffle --workspace "$@" -- --lib --test api \
+# --test session_store: the store crate's own SessionStore tests.
+cargo mutants --in-place --no-shuffle --workspace "$@" -- --lib --test api --test session_store \
   -- --skip ::redis:: --skip ::postgres:: --skip ::redis_cluster:: --skip ::redis_sentinel::
