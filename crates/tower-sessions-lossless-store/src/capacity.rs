@@ -1,7 +1,7 @@
 //! The bound on how many live sessions the store holds
 //! ([`crate::StoreSettings::max_sessions`]): past it a new session is
-//! refused ([`StoreFailure::Full`]; an app answers it with a 503), and every session already stored keeps
-//! being read and written.
+//! refused ([`StoreFailure::Full`]; an app answers it with a 503), and
+//! every session already stored keeps being read and written.
 //!
 //! Counting costs no store call per creation. The store is counted every
 //! [`Backend::count_every`] (SQL and memory: 5 s, a `COUNT(*)` over the
@@ -62,9 +62,9 @@ pub struct Capacity {
 }
 
 impl Capacity {
-    /// The bound: `configured` (the settings' `max_sessions`) when set, else what
-    /// the backend's `room` allows, else [`MAX_SESSIONS`]; logged with
-    /// where it came from.
+    /// The bound: `configured` (the settings' `max_sessions`) when set,
+    /// else what the backend's `room` allows, else [`MAX_SESSIONS`]; logged
+    /// with where it came from.
     pub(crate) fn new(configured: Option<u64>, room: Room, every: Duration) -> Self {
         let max = match (configured, room) {
             (Some(max), Room::Derived { sessions, how }) => {

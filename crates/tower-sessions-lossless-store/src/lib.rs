@@ -89,8 +89,8 @@ pub struct StoreSettings {
     pub cache: CachePolicy,
     /// How often the SQL stores delete expired sessions.
     pub sweep_every: Duration,
-    /// The most live sessions it may hold; `None`:
-    /// what the store has room for, else [`MAX_SESSIONS`].
+    /// The most live sessions it may hold; `None`: what the store has room
+    /// for, else [`MAX_SESSIONS`].
     pub max_sessions: Option<u64>,
     /// Brings a record written by an earlier version of the app to the
     /// layout it has now, as it is read (the bytes stay as stored, for the

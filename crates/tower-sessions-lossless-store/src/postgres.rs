@@ -79,7 +79,7 @@ impl Statements {
 
 /// A schema name this store writes into SQL as it is: a plain lower-case
 /// identifier, which PostgreSQL takes without quotes.
-pub(crate) fn check_schema(name: &str) -> Result<(), String> {
+fn check_schema(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
     let plain = chars
         .next()
