@@ -220,4 +220,34 @@ mod tests {
         assert!(bases.get(MAX_BASES as u64).is_some());
         assert!(bases.0.len() <= MAX_BASES);
     }
+
+    /// A base older than `BASE_TTL` is gone: a save that needs it is
+    /// refused rather than compared with a base nothing released.
+    #[test]
+    fn a_base_past_its_ttl_is_gone() {
+        let bases = Bases::new();
+        let mut data = Data::new();
+        bases.hand_out(base(), &mut data);
+        let token = data[BASE_KEY].as_u64().unwrap();
+        let slot = bases.0.get(&token).unwrap();
+        let past = Instant::now()
+            .checked_sub(Duration::from_millis(1))
+            .unwrap();
+        bases.0.insert(
+            token,
+            Slot {
+                expires: past,
+                ..slot
+            },
+        );
+        assert!(!bases.keep_if(token, |_| true), "kept past its TTL");
+        assert!(
+            bases.take(&mut data).unwrap().1.is_none(),
+            "found past its TTL"
+        );
+        assert!(
+            bases.0.get(&token).is_none(),
+            "not dropped once found stale"
+        );
+    }
 }
