@@ -4,6 +4,7 @@ use std::{
     future::{Future, IntoFuture},
     io,
     net::SocketAddr,
+    path::PathBuf,
     sync::Arc,
     time::Duration,
 };
@@ -55,17 +56,17 @@ impl FromRef<AppState> for Store {
     }
 }
 
-/// What CachePolicy::Sole and Off are called in this app's settings.
-const IN_USE_HINT: &str = " (here: SESSION_CACHE_TTL_SECS unset is CachePolicy::Sole; \
-    set SESSION_CACHE_TTL_SECS=0, or a few seconds, on every instance that shares the file)";
-
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// The crate's message starts with the store's URL: named here by the
-    /// variable it came from, with this app's name for the cache policy.
-    #[error("SESSION_STORE={0}{hint}", hint = if .0.is_in_use() { IN_USE_HINT } else { "" })]
-    Store(#[from] StoreError),
+    /// variable it came from.
+    #[error("SESSION_STORE={0}")]
+    Store(StoreError),
+    /// The crate's message for this one names its cache policies; this
+    /// says it with the variable that sets them.
+    #[error("SESSION_STORE={url}: {} is in use by another instance, and one of the two keeps every session it reads in memory (SESSION_CACHE_TTL_SECS unset), which is only safe for the file's only user; to share the file, set SESSION_CACHE_TTL_SECS=0 (or a few seconds) on every instance", path.display())]
+    FileInUse { url: String, path: PathBuf },
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
 }
@@ -157,7 +158,15 @@ impl Application {
             None => None,
         };
         let metrics = endpoint.as_ref().map(Endpoint::metrics).unwrap_or_default();
-        let store = Store::connect_measured(&store_settings(settings), metrics).await?;
+        let store = Store::connect_measured(&store_settings(settings), metrics)
+            .await
+            .map_err(|err| match err.file_in_use() {
+                Some(path) => StartupError::FileInUse {
+                    url: settings.store.url.to_string(),
+                    path: path.to_owned(),
+                },
+                None => StartupError::Store(err),
+            })?;
         let sweeper = store.spawn_sweeper(settings.store.sweep_every);
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)

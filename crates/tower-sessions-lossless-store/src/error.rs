@@ -1,7 +1,10 @@
 //! The store's errors: one at start-up, when it cannot be opened
 //! ([`StoreError`]), and one per failed call while serving ([`StoreFailure`]).
 
-use std::fmt;
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
 
 use crate::{BoxError, CodecError, StoreUrl};
 
@@ -15,7 +18,7 @@ pub struct StoreError {
     source: BoxError,
     /// The message already says what to do: no general advice after it.
     explained: bool,
-    in_use: bool,
+    in_use: Option<PathBuf>,
     at: Option<Box<Place>>,
 }
 
@@ -34,7 +37,7 @@ impl StoreError {
             kind,
             source: source.into(),
             explained: false,
-            in_use: false,
+            in_use: None,
             at: None,
         }
     }
@@ -47,20 +50,21 @@ impl StoreError {
         }
     }
 
-    /// A file another instance holds, in a way that rules this one out.
-    pub(crate) fn in_use(kind: &'static str, message: impl Into<BoxError>) -> Self {
+    /// File `path`, which another instance holds in a way that rules this
+    /// one out.
+    pub(crate) fn in_use(kind: &'static str, path: &Path, message: String) -> Self {
         Self {
-            in_use: true,
+            in_use: Some(path.to_owned()),
             ..Self::explained(kind, message)
         }
     }
 
-    /// Whether the store is a file another running instance holds, and one
-    /// of the two was opened with [`crate::CachePolicy::Sole`]: the message
-    /// says so in this crate's terms; an app can add what its own settings
-    /// call that policy.
-    pub fn is_in_use(&self) -> bool {
-        self.in_use
+    /// The store's file, when another running instance holds it and one of
+    /// the two was opened with [`crate::CachePolicy::Sole`]. The message
+    /// says what to do in this crate's terms; an app can say it in its own
+    /// settings' words instead.
+    pub fn file_in_use(&self) -> Option<&Path> {
+        self.in_use.as_deref()
     }
 
     /// Says which store URL it was, and what it reaches.

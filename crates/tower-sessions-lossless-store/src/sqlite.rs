@@ -154,6 +154,7 @@ fn lock(path: &Path, sole: bool) -> Result<File, StoreError> {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(StoreError::in_use(
             KIND.name,
+            path,
             format!(
                 "{} is in use by another instance, and one of the two keeps every session \
                  it reads in memory (CachePolicy::Sole), which is only safe for the file's \

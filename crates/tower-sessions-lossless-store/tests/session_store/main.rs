@@ -6,120 +6,18 @@
 //! repository's `scripts/with-services.sh` starts them all; under `CI` they
 //! must be set).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod backends;
+mod opening;
 
-use fred::{clients::Client, interfaces::ClientLike};
 use serde_json::Value;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 use tower_sessions_core::{
     session::{Id, Record},
     SessionStore,
 };
-use tower_sessions_lossless_store::{Data, Store, StoreFailure, StoreSettings, BASE_KEY};
+use tower_sessions_lossless_store::{Data, Store, StoreFailure, BASE_KEY};
 
-/// What a test's store needs kept until the test ends: its folder, or its
-/// turn on a set-up with one database (a Cluster, a Sentinel's primary).
-type Keep = Box<dyn std::any::Any>;
-
-static CLUSTER: Mutex<()> = Mutex::const_new(());
-static SENTINEL: Mutex<()> = Mutex::const_new(());
-
-/// A fresh store of `kind`, and what keeps it alive. Each test gets a store
-/// of its own: a SQLite file, a PostgreSQL database, a Redis database, or
-/// its turn on the emptied Cluster or Sentinel set-up (tests run at once,
-/// and the bound counts every session a store holds).
-async fn open(kind: &str, max_sessions: Option<u64>) -> Option<(Store, Keep)> {
-    let (url, keep): (String, Keep) = match kind {
-        "memory" => ("memory".to_owned(), Box::new(())),
-        "sqlite" => {
-            let dir = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}", dir.path().join("sessions.db").display());
-            (url, Box::new(dir))
-        }
-        "redis_cluster" | "redis_sentinel" => {
-            let url = server(kind)?;
-            let turn = if kind == "redis_cluster" {
-                &CLUSTER
-            } else {
-                &SENTINEL
-            };
-            let turn = turn.lock().await;
-            let client = redis_client(&url).await;
-            if kind == "redis_cluster" {
-                client
-                    .flushall_cluster()
-                    .await
-                    .expect("the cluster emptied");
-            } else {
-                flushdb(&client).await;
-            }
-            client.quit().await.expect("the connection closed");
-            (url, Box::new(turn))
-        }
-        _ => (own_database(kind, &server(kind)?).await, Box::new(())),
-    };
-    let mut settings = StoreSettings::new(url.parse().unwrap());
-    settings.max_sessions = max_sessions;
-    Some((Store::connect(&settings).await.unwrap(), keep))
-}
-
-async fn redis_client(url: &str) -> Client {
-    let config = fred::types::config::Config::from_url(url).expect("a Redis URL");
-    let client = fred::types::Builder::from_config(config)
-        .build()
-        .expect("a Redis client");
-    client.init().await.expect("Redis reachable");
-    client
-}
-
-async fn flushdb(client: &Client) {
-    let () = client
-        .custom(fred::cmd!("FLUSHDB"), Vec::<String>::new())
-        .await
-        .expect("the database emptied");
-}
-
-/// The test server of `kind` (`TEST_REDIS_URL`, …), if set.
-fn server(kind: &str) -> Option<String> {
-    let var = format!("TEST_{}_URL", kind.to_uppercase());
-    match std::env::var(&var) {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("{var} is not set"),
-        Err(_) => {
-            eprintln!("{kind}: skipped ({var} is not set)");
-            None
-        }
-    }
-}
-
-/// A database of the test's own on the server at `server`.
-async fn own_database(kind: &str, server: &str) -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let mut url = url::Url::parse(server).expect("a server URL");
-    if kind == "redis" {
-        // Redis has 16 databases; the tests below use fewer. Emptied first:
-        // a run before this one left its sessions there, and the bound
-        // would count them.
-        url.set_path(&format!("/{}", 1 + n % 15));
-        let client = redis_client(url.as_str()).await;
-        flushdb(&client).await;
-        client.quit().await.expect("the connection closed");
-        return url.to_string();
-    }
-    let name = format!("store_test_{}_{n}", std::process::id());
-    let admin = sqlx::PgPool::connect(server)
-        .await
-        .expect("an admin connection");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("a test database");
-    admin.close().await;
-    url.set_path(&name);
-    url.to_string()
-}
+use self::backends::open;
 
 macro_rules! every_store {
     ($($test:ident),+ $(,)?) => {
@@ -309,46 +207,4 @@ async fn a_save_whose_base_is_gone_writes_nothing(kind: &str) {
     let theirs = stored(&store, &other.id).await.unwrap();
     assert_eq!(theirs.get("user"), Some(&Value::from("Eve")), "{kind}");
     assert!(!theirs.contains_key("colour"), "{kind}");
-}
-
-/// PostgreSQL keeps its sessions in the schema the settings name, and
-/// creates no other; a name that is not plain is refused before anything
-/// is written.
-#[tokio::test]
-async fn postgres_keeps_its_sessions_in_the_schema_it_is_given() {
-    let Some(server) = server("postgres") else {
-        return;
-    };
-    let url = own_database("postgres", &server).await;
-    let mut settings = StoreSettings::new(url.parse().unwrap());
-    settings.postgres_schema = "app_sessions".into();
-    let store = Store::connect(&settings).await.unwrap();
-    store
-        .create(&mut record(&[("user", "Admin")]))
-        .await
-        .unwrap();
-
-    let db = sqlx::PgPool::connect(&url).await.unwrap();
-    let in_schema: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_sessions.sessions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(in_schema, 1);
-    let schemas: Vec<String> = sqlx::query_scalar(
-        "SELECT nspname::text FROM pg_namespace
-         WHERE nspname NOT LIKE 'pg_%' AND nspname NOT IN ('public', 'information_schema')",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    assert_eq!(schemas, ["app_sessions"]);
-
-    settings.postgres_schema = "app; DROP SCHEMA app_sessions CASCADE".into();
-    let err = Store::connect(&settings).await.unwrap_err().to_string();
-    assert!(err.contains("is not a plain name"), "{err}");
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_sessions.sessions")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(kept, 1);
 }
