@@ -192,12 +192,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_base_is_kept_until_released_and_its_token_taken_once() {
+    /// Bases with one handed out: the data that carries its token, and the token.
+    fn one_handed_out() -> (Bases, Data, u64) {
         let bases = Bases::new();
         let mut data = Data::new();
         bases.hand_out(base(), &mut data);
         let token = data[BASE_KEY].as_u64().unwrap();
+        (bases, data, token)
+    }
+
+    #[test]
+    fn a_base_is_kept_until_released_and_its_token_taken_once() {
+        let (bases, mut data, token) = one_handed_out();
         assert!(bases.get(token).is_some());
         let (taken, found) = bases.take(&mut data).unwrap();
         assert_eq!(taken, token);
@@ -225,10 +231,7 @@ mod tests {
     /// refused rather than compared with a base nothing released.
     #[test]
     fn a_base_past_its_ttl_is_gone() {
-        let bases = Bases::new();
-        let mut data = Data::new();
-        bases.hand_out(base(), &mut data);
-        let token = data[BASE_KEY].as_u64().unwrap();
+        let (bases, mut data, token) = one_handed_out();
         let slot = bases.0.get(&token).unwrap();
         let past = Instant::now()
             .checked_sub(Duration::from_millis(1))
