@@ -3,8 +3,8 @@
 # listed in .cargo/mutants.toml, in the app and in the store crate) and runs
 # the unit tests of both, the store crate's SessionStore tests and the HTTP
 # tests against each change: a change that no test fails on is a behaviour
-# no test pins. Not part of `make test`: each mutant is a rebuild and a test run, so a
-# whole run takes hours on two cores; split it with --shard K/N.
+# no test pins. Not part of `make test`: each mutant is a rebuild and a test
+# run, so a whole run takes hours on two cores; split it with --shard K/N.
 #
 # It mutates a checkout of the committed HEAD in target/mutants/tree (never
 # this working tree, which cargo-mutants' --in-place would edit), whose build

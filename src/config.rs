@@ -25,7 +25,7 @@ use crate::{
 /// The shortest `SESSION_SECRET` accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 64;
 
-/// Where the sessions live in PostgreSQL (README, "Where sessions live").
+/// Where the sessions live in PostgreSQL (README, "Stores").
 pub const POSTGRES_SCHEMA: &str = "leptos_sessions";
 
 /// The store at `url` with the crate's defaults, in the PostgreSQL schema
