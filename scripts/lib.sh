@@ -29,14 +29,17 @@ npm_ci() {
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 }
-# Fails with a clear message when the file system holding folder $2 (or its
-# parent, before it exists) has less than $1 GB free.
+# Fails with a clear message when the file system holding build folder $2
+# has too little room for a cold build of $1 GB: what the folder holds
+# already counts towards it (a warm rerun needs little), 2 GB at least.
 need_disk_gb() {
-  local want=$1 dir=$2 free
-  [ -d "$dir" ] || dir=$(dirname "$dir")
-  free=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
-  if [ "$free" -lt "$want" ]; then
-    say "$free GB free where $2 lives; a cold build and test run needs about $want GB: free some space first"
+  local cold_kb=$(($1 * 1048576)) dir=$2 built_kb=0 want_kb free_kb
+  if [ -d "$dir" ]; then built_kb=$(du -sk "$dir" | cut -f1); else dir=$(dirname "$dir"); fi
+  want_kb=$((cold_kb - built_kb))
+  [ "$want_kb" -ge 2097152 ] || want_kb=2097152
+  free_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+  if [ "$free_kb" -lt "$want_kb" ]; then
+    say "$((free_kb / 1048576)) GB free where $2 lives, and this build needs about $(((want_kb + 1048575) / 1048576)) GB more (a cold one about $1 GB): free some space first"
     return 1
   fi
 }
