@@ -26,7 +26,7 @@ use crate::{
 pub const MIN_SECRET_BYTES: usize = 64;
 
 /// Where the sessions live in PostgreSQL (README, "Stores").
-pub const POSTGRES_SCHEMA: &str = "leptos_sessions";
+const POSTGRES_SCHEMA: &str = "leptos_sessions";
 
 /// The store at `url` with the crate's defaults, in the PostgreSQL schema
 /// this app has always kept its sessions in (the crate's default is named
